@@ -1,0 +1,65 @@
+# Two commands do all the set-up: `make run` serves the portal, `make test` runs every test.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+PORT ?= 5000
+HTMX := static/vendor/htmx.min.js
+
+.DEFAULT_GOAL := help
+
+help: ## Show the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(HTMX): node_modules/.installed
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $(HTMX)
+
+install: $(VENV)/.installed $(HTMX) ## Install the portal's Python packages and htmx
+
+db: install ## Apply database migrations and load the content
+	$(FLASK) db upgrade
+	$(FLASK) content load
+
+run: db ## Serve the portal on http://127.0.0.1:$(PORT) (SQLite by default) with the background worker
+	@$(FLASK) accounts demo
+	@trap 'kill 0' EXIT; \
+	  $(FLASK) requests worker & \
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+chromium: ## Install Debian's chromium for the browser tests when it is missing
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: $(VENV)/.installed-dev $(HTMX) chromium ## Run the whole suite (and again on PostgreSQL when TEST_DATABASE_URL is set)
+	$(BIN)/ruff check .
+	$(FLASK) content validate
+	TEST_DATABASE_URL= $(BIN)/pytest -n 2 --dist loadgroup --cov --cov-report=term
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
+	  $(BIN)/pytest -m "not e2e"; \
+	fi
+
+bench: install ## Measure search latency
+	$(BIN)/python bench/search.py
+
+lint: $(VENV)/.installed-dev ## Lint with ruff
+	$(BIN)/ruff check .
+
+.PHONY: help install db run chromium test bench lint

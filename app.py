@@ -1,0 +1,80 @@
+"""Application factory of the support portal."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _database_url(url: str) -> str:
+    # psycopg 3 is the driver we install; plain postgres URLs would ask SQLAlchemy for psycopg2.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _secret_key(instance_path: Path) -> str:
+    # A stable key per instance keeps sessions valid across restarts of `make run`.
+    path = instance_path / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the portal."""
+    app = Flask(__name__, instance_relative_config=True, static_folder="static")
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'portal.sqlite3'}",
+        CONTENT_DIR=str(BASE_DIR / "content"),
+        CONTENT_RELOAD_INTERVAL=5.0,
+        UPLOAD_DIR=str(instance / "uploads"),
+        MAIL_OUTBOX_DIR=str(instance / "outbox"),
+        MAX_ATTACHMENTS=10,
+        MAX_ATTACHMENT_SIZE=20 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=10 * 20 * 1024 * 1024 + 1024 * 1024,
+        PORTAL_TIMEZONE="Europe/Moscow",
+        PORTAL_BASE_URL="http://127.0.0.1:5000",
+        SEARCH_LOG=True,
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance)
+
+    from extensions import csrf
+    from extensions import db
+    from extensions import htmx
+    from extensions import login_manager
+    from extensions import migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+
+    import kb
+    import search
+    import tickets
+    import views
+
+    kb.init_app(app)
+    tickets.init_app(app)
+    search.init_app(app)
+    views.init_app(app)
+    return app

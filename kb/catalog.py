@@ -1,0 +1,323 @@
+"""Request catalog and help articles loaded from the content folder."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kb.markdown import render_markdown
+
+PRIORITIES = ("high", "normal", "low")
+FORMATS = ("digits", "id", "phone_list", "sender_name", "text", "textarea", "choice")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+FRONT_MATTER_RE = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.DOTALL)
+
+
+class ContentError(Exception):
+    """The content folder has problems; `problems` lists each one."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    key: str
+    label: str
+    format: str
+    hint: str = ""
+    help: str | None = None
+    max_length: int | None = None
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TopicField:
+    field: FieldDef
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Topic:
+    category_slug: str
+    slug: str
+    title: str
+    description: str
+    priority: str
+    fieldset: str
+    fields: tuple[TopicField, ...]
+    tags: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.category_slug}/{self.slug}"
+
+
+@dataclass(frozen=True)
+class Category:
+    slug: str
+    title: str
+    icon: str
+    summary: str
+    topics: tuple[Topic, ...]
+    tags: tuple[str, ...] = ()
+
+    def topic(self, slug: str) -> Topic | None:
+        return next((t for t in self.topics if t.slug == slug), None)
+
+
+@dataclass(frozen=True)
+class Article:
+    slug: str
+    title: str
+    kind: str
+    summary: str
+    body: str
+    html: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Catalog:
+    categories: tuple[Category, ...]
+    articles: dict[str, Article]
+    fields: dict[str, FieldDef]
+    revision: str = ""
+    _by_slug: dict[str, Category] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_slug.update({c.slug: c for c in self.categories})
+
+    def category(self, slug: str) -> Category | None:
+        return self._by_slug.get(slug)
+
+    def topic(self, category_slug: str, topic_slug: str) -> Topic | None:
+        category = self.category(category_slug)
+        return category.topic(topic_slug) if category else None
+
+    def topics(self) -> list[Topic]:
+        return [t for c in self.categories for t in c.topics]
+
+    def article(self, slug: str) -> Article | None:
+        return self.articles.get(slug)
+
+    def articles_of_kind(self, kind: str) -> list[Article]:
+        return [a for a in self.articles.values() if a.kind == kind]
+
+
+def _read_yaml(path: Path, problems: list[str]) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        problems.append(f"{path.name}: не читается: {exc}")
+        return None
+
+
+def _str(data: dict, key: str, where: str, problems: list[str], required: bool = True) -> str:
+    value = data.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"{where}: поле '{key}' должно быть непустой строкой")
+        return ""
+    return value.strip()
+
+
+def _tags(data: dict, where: str, problems: list[str]) -> tuple[str, ...]:
+    tags = data.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+        problems.append(f"{where}: 'tags' должно быть списком строк")
+        return ()
+    return tuple(t.strip() for t in tags)
+
+
+def _slug(data: dict, where: str, problems: list[str]) -> str:
+    slug = _str(data, "slug", where, problems)
+    if slug and not SLUG_RE.match(slug):
+        problems.append(f"{where}: slug '{slug}' — только латиница, цифры и дефисы")
+    return slug
+
+
+def _load_fields(raw: Any, problems: list[str]) -> tuple[dict[str, FieldDef], dict[str, Any]]:
+    if not isinstance(raw, dict) or not isinstance(raw.get("fields"), dict):
+        problems.append("fields.yaml: нужен раздел 'fields'")
+        return {}, {}
+    fields: dict[str, FieldDef] = {}
+    for key, spec in raw["fields"].items():
+        where = f"fields.yaml: поле {key}"
+        if not isinstance(spec, dict):
+            problems.append(f"{where}: описание должно быть словарем")
+            continue
+        fmt = spec.get("format")
+        if fmt not in FORMATS:
+            problems.append(f"{where}: format '{fmt}' не из {', '.join(FORMATS)}")
+        choices = tuple(spec.get("choices") or ())
+        if fmt == "choice" and not choices:
+            problems.append(f"{where}: для format choice нужен список 'choices'")
+        fields[key] = FieldDef(
+            key=key,
+            label=_str(spec, "label", where, problems),
+            format=str(fmt),
+            hint=_str(spec, "hint", where, problems, required=False),
+            help=spec.get("help"),
+            max_length=spec.get("max_length"),
+            choices=choices,
+        )
+    fieldsets = raw.get("fieldsets")
+    if not isinstance(fieldsets, dict):
+        problems.append("fields.yaml: нужен раздел 'fieldsets'")
+        fieldsets = {}
+    return fields, fieldsets
+
+
+def _resolve_fieldset(
+    name: str, fieldsets: dict[str, Any], fields: dict[str, FieldDef], where: str, problems: list[str]
+) -> tuple[TopicField, ...]:
+    if name not in fieldsets:
+        problems.append(f"{where}: набор полей '{name}' не описан в fields.yaml")
+        return ()
+    resolved = []
+    for entry in fieldsets[name] or []:
+        key = entry.get("field") if isinstance(entry, dict) else None
+        if key not in fields:
+            problems.append(f"fields.yaml: набор '{name}' ссылается на неизвестное поле '{key}'")
+            continue
+        resolved.append(TopicField(field=fields[key], required=bool(entry.get("required", True))))
+    return tuple(resolved)
+
+
+def _load_categories(
+    raw: Any, fields: dict[str, FieldDef], fieldsets: dict[str, Any], problems: list[str]
+) -> tuple[Category, ...]:
+    if not isinstance(raw, dict) or not isinstance(raw.get("categories"), list):
+        problems.append("catalog.yaml: нужен список 'categories'")
+        return ()
+    categories = []
+    seen: set[str] = set()
+    for index, cat in enumerate(raw["categories"]):
+        where = f"catalog.yaml: категория #{index + 1}"
+        if not isinstance(cat, dict):
+            problems.append(f"{where}: должна быть словарем")
+            continue
+        slug = _slug(cat, where, problems)
+        if slug in seen:
+            problems.append(f"{where}: slug '{slug}' повторяется")
+        seen.add(slug)
+        topics = []
+        topic_slugs: set[str] = set()
+        for t_index, top in enumerate(cat.get("topics") or []):
+            t_where = f"catalog.yaml: {slug}, тема #{t_index + 1}"
+            if not isinstance(top, dict):
+                problems.append(f"{t_where}: должна быть словарем")
+                continue
+            t_slug = _slug(top, t_where, problems)
+            if t_slug in topic_slugs:
+                problems.append(f"{t_where}: slug '{t_slug}' повторяется в категории")
+            topic_slugs.add(t_slug)
+            priority = top.get("priority", "normal")
+            if priority not in PRIORITIES:
+                problems.append(f"{t_where}: priority '{priority}' не из {', '.join(PRIORITIES)}")
+            fieldset = _str(top, "fieldset", t_where, problems)
+            topics.append(
+                Topic(
+                    category_slug=slug,
+                    slug=t_slug,
+                    title=_str(top, "title", t_where, problems),
+                    description=_str(top, "description", t_where, problems),
+                    priority=str(priority),
+                    fieldset=fieldset,
+                    fields=_resolve_fieldset(fieldset, fieldsets, fields, t_where, problems),
+                    tags=_tags(top, t_where, problems),
+                )
+            )
+        if not topics:
+            problems.append(f"{where}: нет ни одной темы")
+        categories.append(
+            Category(
+                slug=slug,
+                title=_str(cat, "title", where, problems),
+                icon=_str(cat, "icon", where, problems),
+                summary=_str(cat, "summary", where, problems),
+                topics=tuple(topics),
+                tags=_tags(cat, where, problems),
+            )
+        )
+    return tuple(categories)
+
+
+def parse_article(path: Path, problems: list[str]) -> Article | None:
+    """Parse one Markdown article with YAML front matter."""
+    where = f"articles/{path.name}"
+    match = FRONT_MATTER_RE.match(path.read_text(encoding="utf-8"))
+    if not match:
+        problems.append(f"{where}: нет блока --- с заголовком статьи")
+        return None
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        problems.append(f"{where}: заголовок статьи не читается: {exc}")
+        return None
+    if not isinstance(meta, dict):
+        problems.append(f"{where}: заголовок статьи должен быть словарем")
+        return None
+    slug = path.stem
+    if not SLUG_RE.match(slug):
+        problems.append(f"{where}: имя файла — только латиница, цифры и дефисы")
+    kind = meta.get("kind")
+    if kind not in ("field", "guide"):
+        problems.append(f"{where}: kind должен быть field или guide")
+    body = match.group(2)
+    if not body.strip():
+        problems.append(f"{where}: пустой текст статьи")
+    return Article(
+        slug=slug,
+        title=_str(meta, "title", where, problems),
+        kind=str(kind),
+        summary=_str(meta, "summary", where, problems),
+        body=body,
+        html=render_markdown(body),
+        tags=_tags(meta, where, problems),
+    )
+
+
+def content_revision(content_dir: Path) -> str:
+    """Hash of every content file, so a reload can tell whether anything changed."""
+    digest = hashlib.sha256()
+    for path in sorted(content_dir.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(content_dir)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_catalog(content_dir: Path) -> Catalog:
+    """Load and check the whole content folder; raise ContentError listing every problem."""
+    content_dir = Path(content_dir)
+    problems: list[str] = []
+    fields, fieldsets = _load_fields(_read_yaml(content_dir / "fields.yaml", problems), problems)
+    categories = _load_categories(
+        _read_yaml(content_dir / "catalog.yaml", problems), fields, fieldsets, problems
+    )
+    articles: dict[str, Article] = {}
+    for path in sorted((content_dir / "articles").glob("*.md")):
+        article = parse_article(path, problems)
+        if article:
+            articles[article.slug] = article
+    for f in fields.values():
+        if f.help and f.help not in articles:
+            problems.append(f"fields.yaml: поле {f.key} ссылается на неизвестную статью '{f.help}'")
+    if problems:
+        raise ContentError(problems)
+    return Catalog(
+        categories=categories,
+        articles=articles,
+        fields=fields,
+        revision=content_revision(content_dir),
+    )

@@ -1,0 +1,352 @@
+"""Query pipeline: repair layout/translit, expand synonyms, match stems with typos, BM25F, re-rank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from kb.catalog import Article
+from kb.catalog import Category
+from kb.catalog import Topic
+from search.index import SearchIndex
+from search.index import idf
+from search.results import ArticleHit
+from search.results import CategoryHit
+from search.results import Hit
+from search.results import SearchResult
+from search.results import TopicHit
+from search.text import MAX_QUERY_LENGTH
+from search.text import STOP_WORDS
+from search.text import fold
+from search.text import is_cyrillic
+from search.text import is_qwerty
+from search.text import latin_words
+from search.text import stem
+from search.text import swap_to_en
+from search.text import swap_to_ru
+from search.text import translit_variants
+from search.text import words
+
+MAX_TOKENS = 12
+# Typo budget by word length, as Typesense/Algolia do: none below 4 letters, 1 from 4, 2 from 8.
+ONE_TYPO_FROM = 4
+TWO_TYPOS_FROM = 8
+MIN_PREFIX = 3
+PREFIX_SIM = 0.9
+SYNONYM_SIM = 0.95
+LAYOUT_PENALTY = 0.05
+TRANSLIT_PENALTY = 0.08
+RERANK_DEPTH = 20
+RERANK_WEIGHT = 1.0
+MIN_SHARE = 0.2
+CONFIDENT_RATIO = 1.5
+
+Terms = dict[str, float]
+Alternative = list[Terms]
+
+
+@dataclass
+class _Word:
+    text: str
+    shown: str
+    last: bool
+    terms: Terms
+
+
+def typo_budget(length: int) -> int:
+    """Edits allowed for a word of this length."""
+    if length < ONE_TYPO_FROM:
+        return 0
+    return 1 if length < TWO_TYPOS_FROM else 2
+
+
+# --- step 1: keyboard layout and transliteration, per raw token ---------------------------------
+
+
+def _share_known(index: SearchIndex, ws: list[str]) -> float:
+    return sum(index.is_known(w) for w in ws) / len(ws) if ws else 0.0
+
+
+def _closeness(index: SearchIndex, ws: list[str]) -> float:
+    """Mean best similarity (0..1) of each word to the vocabulary, for words with no exact match."""
+    total = 0.0
+    for word in ws:
+        if index.is_known(word):
+            total += 1.0
+            continue
+        choices = [w for n in range(len(word) - 2, len(word) + 3) for w in index.words_by_len.get(n, ())]
+        best = process.extractOne(word, choices, scorer=fuzz.ratio) if choices and len(word) >= 3 else None
+        total += best[1] / 100 if best else 0.0
+    return total / len(ws) if ws else 0.0
+
+
+def _closest_variant(index: SearchIndex, variants: list[str]) -> str | None:
+    """The transliteration reading nearest to the vocabulary (the word is mistyped as well)."""
+    scored = [(_closeness(index, [v]), v) for v in variants[:8]]
+    return max(scored)[1] if scored else None
+
+
+def _repair_token(index: SearchIndex, raw: str) -> tuple[list[str], str]:
+    """The words a raw token stands for and how they were obtained (plain, layout or translit)."""
+    plain = words(raw)
+    if is_cyrillic(raw):
+        if len(raw) >= 3 and not all(index.is_known(w) for w in plain):
+            latin = words(swap_to_en(raw).lower())
+            if latin and all(w in index.surface or w in index.syn_words for w in latin):
+                return latin, "layout"
+        return plain, "plain"
+    if not is_qwerty(raw) or all(index.is_known(w) for w in plain):
+        return plain, "plain"
+    candidates: list[tuple[list[str], str, float]] = [(plain, "plain", 0.0)]
+    for variant in dict.fromkeys((raw, raw.rstrip(".,;"))):
+        candidates.append((words(fold(swap_to_ru(variant))), "layout", LAYOUT_PENALTY))
+    readings = []
+    for word in latin_words(raw):
+        variants = [v for v in translit_variants(word) if v]
+        known = next((v for v in variants if index.is_known(v)), None)
+        readings.append(known or _closest_variant(index, variants) or word)
+    candidates.append((readings, "translit", TRANSLIT_PENALTY))
+    scored = [(_share_known(index, ws) - penalty, ws, mode) for ws, mode, penalty in candidates]
+    best = max(scored, key=lambda c: c[0])
+    if best[0] > 0:
+        return best[1], best[2]
+    # Nothing is known: the token is both mistyped and in the wrong layout/script. Only Latin input is
+    # converted on closeness; an unknown Cyrillic word is far more likely a plain typo.
+    scored = [(_closeness(index, ws) - penalty, ws, mode) for ws, mode, penalty in candidates]
+    best = max(scored, key=lambda c: c[0])
+    return (best[1], best[2]) if best[0] >= 0.7 else (plain, "plain")
+
+
+def _repair(index: SearchIndex, raw_tokens: list[str]) -> list[tuple[list[str], str]]:
+    repaired = [_repair_token(index, raw) if len(raw) > 2 else ([], "short") for raw in raw_tokens]
+    modes = [mode for _, mode in repaired if mode in ("layout", "translit")]
+    majority = max(set(modes), key=modes.count) if modes else "plain"
+    for number, raw in enumerate(raw_tokens):
+        if repaired[number][1] != "short":
+            continue
+        plain = words(raw)
+        if all(index.is_known(w) for w in plain) or not is_qwerty(raw):
+            repaired[number] = (plain, "plain")
+        elif majority == "layout" or (majority == "plain" and _share_known(index, words(swap_to_ru(raw))) == 1):
+            repaired[number] = (words(fold(swap_to_ru(raw))), "layout")
+        elif majority == "translit":
+            repaired[number] = ([translit_variants(w)[0] for w in plain], "translit")
+        else:
+            repaired[number] = (plain, "plain")
+    return repaired
+
+
+# --- step 2: each word → index terms with a similarity (exact, prefix, typo) ---------------------
+
+
+def _fuzzy_words(index: SearchIndex, word: str) -> list[tuple[str, int]]:
+    """Vocabulary words (content and synonyms) within the typo budget, closest first."""
+    budget = typo_budget(len(word))
+    if budget == 0:
+        return []
+    found = []
+    for length in range(max(1, len(word) - budget), len(word) + budget + 1):
+        choices = index.words_by_len.get(length)
+        if choices:
+            found += [(w, int(d)) for w, d, _ in process.extract(
+                word, choices, scorer=DamerauLevenshtein.distance, score_cutoff=budget, limit=None
+            )]
+    found.sort(key=lambda item: (item[1], -index.word_df.get(item[0], 0)))
+    return found
+
+
+def _fuzzy_stem_prefixes(index: SearchIndex, word: str) -> list[tuple[str, int]]:
+    """Stems that match the start of a mistyped word (a typo in the root plus any ending)."""
+    found = []
+    for length in range(max(ONE_TYPO_FROM + 1, len(word) - 5), len(word)):
+        choices = index.stems_by_len.get(length)
+        budget = typo_budget(length)
+        if choices and budget:
+            found += [(s, int(d)) for s, d, _ in process.extract(
+                word[:length], choices, scorer=DamerauLevenshtein.distance, score_cutoff=budget, limit=None
+            )]
+    return found
+
+
+def _closest_form(index: SearchIndex, term: str, word: str) -> str:
+    forms = index.forms.get(term) or [term]
+    return min(forms, key=lambda f: (DamerauLevenshtein.distance(f, word), -index.word_df.get(f, 0)))
+
+
+def _resolve(index: SearchIndex, word: str, last: bool, exact: bool = False) -> _Word:
+    """Match one query word against the index, correcting it when it is unknown (unless exact)."""
+    terms: Terms = {}
+    term = stem(word)
+    if term in index.postings:
+        terms[term] = 1.0
+    if last and len(word) >= MIN_PREFIX:
+        for other in index.prefixed(word):
+            terms.setdefault(index.surface[other], PREFIX_SIM)
+        if not index.is_known(word):
+            completions = index.syn_prefixed(word)
+            if completions:
+                return _Word(min(completions, key=len), word, last, terms)
+    if exact or index.is_known(word) or terms:
+        return _Word(word, word, last, terms)
+    shown = word
+    fixed = _fuzzy_words(index, word)
+    for other, distance in fixed:
+        sim = 1.0 - 0.2 * distance
+        target = index.surface.get(other) or stem(other)
+        if target in index.postings and terms.get(target, 0) < sim:
+            terms[target] = sim
+    for target, distance in _fuzzy_stem_prefixes(index, word):
+        sim = 0.95 - 0.2 * distance
+        if terms.get(target, 0) < sim:
+            terms[target] = sim
+    if fixed:
+        shown = fixed[0][0]
+        return _Word(shown, shown, last, terms)
+    if terms:
+        best = max(terms, key=lambda t: terms[t])
+        shown = _closest_form(index, best, word)
+    return _Word(shown, shown, last, terms)
+
+
+# --- step 3: synonym groups; each group counts once ---------------------------------------------
+
+
+def _exact_terms(index: SearchIndex, phrase: tuple[str, ...]) -> Alternative:
+    return [{stem(w): SYNONYM_SIM} if stem(w) in index.postings else {} for w in phrase if w not in STOP_WORDS]
+
+
+def _groups(index: SearchIndex, ws: list[_Word]) -> list[list[Alternative]]:
+    content = [w for w in ws if w.text not in STOP_WORDS]
+    groups: list[list[Alternative]] = []
+    position = 0
+    while position < len(content):
+        for length in range(min(index.syn_max_len, len(content) - position), 0, -1):
+            chunk = content[position:position + length]
+            key = tuple(stem(w.text) for w in chunk)
+            numbers = index.syn_index.get(key)
+            if numbers:
+                alternatives: list[Alternative] = [[w.terms for w in chunk]]
+                for number in numbers:
+                    for phrase in index.synonyms.groups[number]:
+                        alternative = _exact_terms(index, phrase)
+                        if any(alternative):
+                            alternatives.append(alternative)
+                groups.append(alternatives)
+                position += length
+                break
+        else:
+            groups.append([[content[position].terms]])
+            position += 1
+    return groups
+
+
+# --- step 4: BM25F scoring and re-ranking -------------------------------------------------------
+
+
+def _alternative_scores(index: SearchIndex, alternative: Alternative) -> dict[int, float]:
+    total: dict[int, float] = {}
+    for terms in alternative:
+        best: dict[int, float] = {}
+        for term, sim in terms.items():
+            for number, weight in index.postings.get(term, {}).items():
+                value = sim * weight
+                if value > best.get(number, 0.0):
+                    best[number] = value
+        for number, value in best.items():
+            total[number] = total.get(number, 0.0) + value / len(alternative)
+    return total
+
+
+def _score(index: SearchIndex, groups: list[list[Alternative]]) -> tuple[dict[int, float], dict[int, int]]:
+    scores: dict[int, float] = {}
+    matched: dict[int, int] = {}
+    for alternatives in groups:
+        best: dict[int, float] = {}
+        for alternative in alternatives:
+            for number, value in _alternative_scores(index, alternative).items():
+                if value > best.get(number, 0.0):
+                    best[number] = value
+        weight = idf(len(best), len(index.docs))
+        for number, value in best.items():
+            scores[number] = scores.get(number, 0.0) + weight * value
+            matched[number] = matched.get(number, 0) + 1
+    return scores, matched
+
+
+def _rerank(index: SearchIndex, scores: dict[int, float], matched: dict[int, int], n_groups: int,
+            text: str) -> dict[int, float]:
+    final: dict[int, float] = {}
+    by_kind: dict[str, list[int]] = {}
+    for number in sorted(scores, key=lambda n: -scores[n]):
+        by_kind.setdefault(index.docs[number].kind, []).append(number)
+    for numbers in by_kind.values():
+        for number in numbers[:RERANK_DEPTH]:
+            doc = index.docs[number]
+            similarity = max(fuzz.token_set_ratio(text, phrase) for phrase in doc.phrases) / 100
+            coverage = matched[number] / n_groups if n_groups else 0.0
+            final[number] = scores[number] * (0.5 + 0.5 * coverage) + RERANK_WEIGHT * similarity
+    return final
+
+
+# --- the public entry ---------------------------------------------------------------------------
+
+
+def _confident(hits: list[Hit]) -> bool:
+    if not hits:
+        return False
+    top = hits[0]
+    for other in hits[1:]:
+        if isinstance(top, TopicHit) and isinstance(other, CategoryHit) and other.category == top.category:
+            continue
+        if isinstance(top, CategoryHit) and isinstance(other, TopicHit) and other.category == top.category:
+            continue
+        return top.score >= CONFIDENT_RATIO * other.score
+    return True
+
+
+def query(index: SearchIndex, text: str, limit: int = 5, *, exact: bool = False) -> SearchResult:
+    """Search the catalog: best topics, articles and categories for what the customer typed.
+
+    exact=True searches the words as typed: no layout, transliteration or typo repair.
+    """
+    original = (text or "")[:MAX_QUERY_LENGTH]
+    folded = fold(original)
+    raw_tokens = folded.split()[:MAX_TOKENS]
+    if not raw_tokens:
+        return SearchResult(query=original)
+    typing = not folded[-1:].isspace()
+    repaired = [(words(raw), "plain") for raw in raw_tokens] if exact else _repair(index, raw_tokens)
+    flat = [w for ws, _ in repaired for w in ws]
+    resolved = [_resolve(index, w, typing and i == len(flat) - 1, exact) for i, w in enumerate(flat)]
+    shown = " ".join(w.shown for w in resolved)
+    plain = " ".join(w for raw in raw_tokens for w in words(raw))
+    corrected = shown if shown != plain and shown else None
+    groups = _groups(index, resolved)
+    scores, matched = _score(index, groups)
+    final = _rerank(index, scores, matched, len(groups), " ".join(w.text for w in resolved))
+    return _result(index, original, corrected, final, limit)
+
+
+def _result(index: SearchIndex, original: str, corrected: str | None, final: dict[int, float],
+            limit: int) -> SearchResult:
+    ranked = sorted(final, key=lambda n: (-final[n], n))
+    floor = MIN_SHARE * final[ranked[0]] if ranked else 0.0
+    categories: list[CategoryHit] = []
+    topics: list[TopicHit] = []
+    articles: list[ArticleHit] = []
+    for number in ranked:
+        score = final[number]
+        if score < floor:
+            break
+        doc = index.docs[number]
+        if isinstance(doc.ref, Topic) and doc.category is not None and len(topics) < limit:
+            topics.append(TopicHit(doc.ref, doc.category, score))
+        elif isinstance(doc.ref, Article) and len(articles) < limit:
+            articles.append(ArticleHit(doc.ref, score))
+        elif isinstance(doc.ref, Category) and len(categories) < limit:
+            categories.append(CategoryHit(doc.ref, score))
+    result = SearchResult(original, corrected, False, categories, topics, articles)
+    return SearchResult(original, corrected, _confident(result.hits), categories, topics, articles)

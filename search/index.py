@@ -1,0 +1,191 @@
+"""The in-memory search index: BM25F postings over stems plus the vocabulary for typo repair."""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+from kb.catalog import Article
+from kb.catalog import Catalog
+from kb.catalog import Category
+from kb.catalog import Topic
+from search.synonyms import Phrase
+from search.synonyms import Synonyms
+from search.synonyms import load_synonyms
+from search.text import STOP_WORDS
+from search.text import fold
+from search.text import stem
+from search.text import words
+
+K1 = 1.2
+# Field weights follow the issue: title > tags (customer wording) > description; context is the parent
+# category of a topic (or the topics of a category), so "обзвон" also finds the telephony topics.
+FIELD_WEIGHTS: dict[str, float] = {"title": 3.0, "tags": 2.5, "text": 1.0, "body": 0.5, "context": 0.5}
+FIELD_B: dict[str, float] = {"title": 0.5, "tags": 0.3, "text": 0.75, "body": 0.75, "context": 0.5}
+
+
+@dataclass(frozen=True)
+class Doc:
+    kind: str
+    ref: Topic | Article | Category
+    category: Category | None
+    phrases: tuple[str, ...]
+    fields: dict[str, list[str]] = field(repr=False)
+
+
+@dataclass
+class SearchIndex:
+    catalog: Catalog
+    synonyms: Synonyms
+    docs: list[Doc]
+    postings: dict[str, dict[int, float]]
+    surface: dict[str, str]
+    word_df: dict[str, int]
+    forms: dict[str, list[str]]
+    words_by_len: dict[int, list[str]]
+    stems_by_len: dict[int, list[str]]
+    sorted_words: list[str]
+    syn_index: dict[Phrase, list[int]]
+    syn_words: frozenset[str]
+    syn_sorted: list[str]
+    syn_max_len: int
+
+    def is_known(self, word: str) -> bool:
+        """A word the index can use as it is: content vocabulary, synonyms or a stop word."""
+        return (
+            word in STOP_WORDS or word in self.surface or word in self.syn_words or stem(word) in self.postings
+        )
+
+    def prefixed(self, prefix: str, limit: int = 30) -> list[str]:
+        """Content words that start with prefix, most frequent first."""
+        start = bisect.bisect_left(self.sorted_words, prefix)
+        found = []
+        for word in self.sorted_words[start:]:
+            if not word.startswith(prefix):
+                break
+            found.append(word)
+        found.sort(key=lambda w: -self.word_df.get(w, 0))
+        return found[:limit]
+
+    def syn_prefixed(self, prefix: str) -> list[str]:
+        start = bisect.bisect_left(self.syn_sorted, prefix)
+        found = []
+        for word in self.syn_sorted[start:]:
+            if not word.startswith(prefix):
+                break
+            found.append(word)
+        return found
+
+
+def _doc_fields(kind: str, ref: Topic | Article | Category, category: Category | None) -> dict[str, str]:
+    if isinstance(ref, Topic):
+        assert category is not None
+        return {
+            "title": ref.title,
+            "tags": " ; ".join(ref.tags),
+            "text": ref.description,
+            "context": " ; ".join((category.title, *category.tags)),
+        }
+    if isinstance(ref, Article):
+        return {"title": ref.title, "tags": " ; ".join(ref.tags), "text": ref.summary, "body": ref.body}
+    return {
+        "title": ref.title,
+        "tags": " ; ".join(ref.tags),
+        "text": ref.summary,
+        "context": " ; ".join(t.title for t in ref.topics),
+    }
+
+
+def _make_docs(catalog: Catalog) -> list[Doc]:
+    docs = []
+    for category in catalog.categories:
+        for topic in category.topics:
+            docs.append(_doc("topic", topic, category))
+    docs.extend(_doc("article", article, None) for article in catalog.articles.values())
+    docs.extend(_doc("category", category, None) for category in catalog.categories)
+    return docs
+
+
+def _doc(kind: str, ref: Topic | Article | Category, category: Category | None) -> Doc:
+    raw = _doc_fields(kind, ref, category)
+    phrases = tuple(dict.fromkeys(fold(p) for p in (ref.title, *ref.tags)))
+    return Doc(kind, ref, category, phrases, {name: words(fold(text)) for name, text in raw.items()})
+
+
+def _by_len(items: Iterable[str]) -> dict[int, list[str]]:
+    grouped: dict[int, list[str]] = {}
+    for item in items:
+        grouped.setdefault(len(item), []).append(item)
+    return grouped
+
+
+def build_docs_index(catalog: Catalog, synonyms: Synonyms, docs: list[Doc]) -> SearchIndex:
+    """Index prepared documents (build_index for a catalog; the benchmark feeds generated ones)."""
+    stemmed = [{name: [stem(w) for w in ws] for name, ws in doc.fields.items()} for doc in docs]
+    lengths: dict[tuple[str, str], list[int]] = {}
+    for doc, fields in zip(docs, stemmed, strict=True):
+        for name, stems in fields.items():
+            lengths.setdefault((doc.kind, name), []).append(len(stems))
+    avg = {key: (sum(v) / len(v)) or 1.0 for key, v in lengths.items()}
+
+    tf_weighted: dict[str, dict[int, float]] = {}
+    surface: dict[str, str] = {}
+    word_df: Counter[str] = Counter()
+    for number, (doc, fields) in enumerate(zip(docs, stemmed, strict=True)):
+        seen_words: set[str] = set()
+        for name, stems in fields.items():
+            if not stems:
+                continue
+            b = FIELD_B[name]
+            norm = FIELD_WEIGHTS[name] / (1 - b + b * len(stems) / avg[(doc.kind, name)])
+            for term, count in Counter(s for s in stems if s not in STOP_WORDS).items():
+                row = tf_weighted.setdefault(term, {})
+                row[number] = row.get(number, 0.0) + count * norm
+            for word, term in zip(doc.fields[name], stems, strict=True):
+                surface.setdefault(word, term)
+                seen_words.add(word)
+        word_df.update(seen_words)
+
+    # IDF is applied per query group at search time (a word and its synonyms share one document
+    # frequency, as Lucene's SynonymQuery does), so postings hold the saturated field-weighted tf only.
+    postings = {
+        term: {number: tf * (K1 + 1) / (tf + K1) for number, tf in row.items()}
+        for term, row in tf_weighted.items()
+    }
+
+    forms: dict[str, list[str]] = {}
+    for word, term in surface.items():
+        forms.setdefault(term, []).append(word)
+    syn_words = frozenset(synonyms.words())
+    syn_index = synonyms.by_stems()
+    return SearchIndex(
+        catalog=catalog,
+        synonyms=synonyms,
+        docs=docs,
+        postings=postings,
+        surface=surface,
+        word_df=dict(word_df),
+        forms=forms,
+        words_by_len=_by_len(set(surface) | syn_words),
+        stems_by_len=_by_len(postings),
+        sorted_words=sorted(surface),
+        syn_index=syn_index,
+        syn_words=syn_words,
+        syn_sorted=sorted(syn_words),
+        syn_max_len=max((len(k) for k in syn_index), default=1),
+    )
+
+
+def build_index(catalog: Catalog, synonyms_path: Path | None = None) -> SearchIndex:
+    """Build the search index of a catalog with the synonyms file (None or missing: no synonyms)."""
+    return build_docs_index(catalog, load_synonyms(synonyms_path), _make_docs(catalog))
+
+
+def idf(doc_count: int, total: int) -> float:
+    """BM25 inverse document frequency."""
+    return math.log(1 + (total - doc_count + 0.5) / (doc_count + 0.5))

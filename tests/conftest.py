@@ -1,0 +1,117 @@
+"""Shared fixtures: an app on a throwaway database, its client and CLI runner, accounts."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from extensions import db
+
+CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+PASSWORD = "correct-horse-42"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """SQLite by default; PostgreSQL when TEST_DATABASE_URL says so."""
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, tmp_path_factory):
+    app = create_app(_config(database_url, tmp_path_factory.mktemp("schema")))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _config(database_url: str, tmp: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "UPLOAD_DIR": str(tmp / "uploads"),
+        "MAIL_OUTBOX_DIR": str(tmp / "outbox"),
+        "ARGON2_PARAMS": CHEAP_ARGON2,
+        "CONTENT_RELOAD_INTERVAL": -1,
+        "PORTAL_BASE_URL": "http://portal.test",
+    }
+
+
+def _wipe() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path) -> dict:
+    """Test configuration; a test may change it before asking for `app`."""
+    return _config(database_url, tmp_path)
+
+
+@pytest.fixture
+def app(_schema, app_config):
+    app = create_app(app_config)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _wipe()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def customer(app):
+    """A company account."""
+    from tickets.accounts import create_company
+
+    return create_company("ООО Ромашка", "support-group@romashka.test", PASSWORD, lk_number="104527")
+
+
+@pytest.fixture
+def other_customer(app):
+    from tickets.accounts import create_company
+
+    return create_company("ООО Лютик", "it@lutik.test", PASSWORD, lk_number="200300")
+
+
+@pytest.fixture
+def agent(app):
+    from tickets.accounts import create_agent
+
+    return create_agent("agent@twin.test", PASSWORD, "Анна из поддержки")
+
+
+def login(client, email: str, password: str = PASSWORD):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def logged_in(client, customer):
+    """The test client logged in as the company account."""
+    response = login(client, customer.email)
+    assert response.status_code == 303
+    return client

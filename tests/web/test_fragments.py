@@ -1,0 +1,50 @@
+"""The fragment contract of every htmx endpoint: full page unless a plain htmx request."""
+
+from __future__ import annotations
+
+import pytest
+
+HX = {"HX-Request": "true"}
+VARY = {"HX-Request", "HX-Boosted", "HX-History-Restore-Request"}
+
+
+def vary(response) -> set[str]:
+    return {v.strip() for v in response.headers.get("Vary", "").split(",")}
+
+
+def fetch(client, method: str, url: str, headers: dict, data: dict | None):
+    return client.open(url, method=method, headers=headers, data=data)
+
+
+ENDPOINTS = [
+    ("GET", "/help/identifikator-chata", None, '<div id="article">'),
+    ("GET", "/search?q=не+работает+обзвон", None, '<div id="search_results"'),
+    ("POST", "/c/chaty-i-rassylki/problema-s-chatami", {"summary": "x"}, '<div id="request_form">'),
+    ("POST", "/login", {"email": "nobody@x.test", "password": "nope"}, '<div id="login_form">'),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "data", "wrapper"), ENDPOINTS)
+def test_fragment_contract(logged_in, method, url, data, wrapper):
+    page = fetch(logged_in, method, url, {}, data)
+    assert "<html" in page.get_data(as_text=True) and wrapper in page.get_data(as_text=True)
+    assert VARY <= vary(page)
+
+    fragment = fetch(logged_in, method, url, HX, data)
+    body = fragment.get_data(as_text=True)
+    assert "<html" not in body and wrapper not in body and body.strip()
+    assert VARY <= vary(fragment)
+
+    for extra in ({"HX-Boosted": "true"}, {"HX-History-Restore-Request": "true"}):
+        full = fetch(logged_in, method, url, {**HX, **extra}, data)
+        assert "<html" in full.get_data(as_text=True)
+        assert VARY <= vary(full)
+
+
+def test_successful_htmx_post_redirects_with_hx_redirect(logged_in):
+    from tests.web.test_request_filing import URL
+    from tests.web.test_request_filing import good_form
+
+    response = logged_in.post(URL, data=good_form(), headers=HX)
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"].endswith("/created")

@@ -1,0 +1,30 @@
+"""Tickets domain: accounts, requests, attachments, statuses and notifications."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Bind the login loader and register the domain's CLI groups."""
+    from extensions import db
+    from extensions import login_manager
+    from tickets import accounts
+    from tickets.cli import accounts_cli
+    from tickets.lifecycle_cli import mail_cli
+    from tickets.lifecycle_cli import requests_cli
+    from tickets.models import User
+
+    if app.config.get("ARGON2_PARAMS"):
+        accounts.configure_hasher(**app.config["ARGON2_PARAMS"])
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Войдите, чтобы создать обращение или посмотреть свои обращения."
+    login_manager.login_message_category = "info"
+    app.cli.add_command(accounts_cli)
+    app.cli.add_command(requests_cli)
+    app.cli.add_command(mail_cli)

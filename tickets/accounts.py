@@ -1,0 +1,93 @@
+"""Company and agent accounts: creation and password checks."""
+
+from __future__ import annotations
+
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError
+from argon2.exceptions import VerificationError
+
+from extensions import db
+from tickets.models import Company
+from tickets.models import User
+
+_hasher = PasswordHasher()
+
+
+class AccountError(ValueError):
+    """An account cannot be created as asked."""
+
+
+def configure_hasher(**params: int) -> None:
+    """Replace the Argon2 parameters (tests use cheap ones)."""
+    global _hasher
+    _hasher = PasswordHasher(**params)
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _new_lk_number() -> str:
+    while True:
+        number = str(secrets.randbelow(900_000) + 100_000)
+        if db.session.scalar(db.select(Company.id).filter_by(lk_number=number)) is None:
+            return number
+
+
+def create_company(name: str, email: str, password: str, lk_number: str | None = None) -> User:
+    """Create a company with its one account; return the account."""
+    email = normalize_email(email)
+    if not name.strip():
+        raise AccountError("Укажите название компании")
+    if len(password) < 8:
+        raise AccountError("Пароль должен быть не короче 8 символов")
+    if db.session.scalar(db.select(User.id).filter_by(email=email)) is not None:
+        raise AccountError(f"Адрес {email} уже занят другой учетной записью")
+    if lk_number is not None:
+        if not lk_number.isdigit():
+            raise AccountError("Номер ЛК состоит только из цифр")
+        if db.session.scalar(db.select(Company.id).filter_by(lk_number=lk_number)) is not None:
+            raise AccountError(f"Компания с номером ЛК {lk_number} уже есть")
+    company = Company(name=name.strip(), lk_number=lk_number or _new_lk_number())
+    user = User(email=email, password_hash=hash_password(password), role="customer", name=name.strip(),
+                company=company)
+    db.session.add_all([company, user])
+    db.session.commit()
+    return user
+
+
+def create_agent(email: str, password: str, name: str = "") -> User:
+    """Create a support agent account."""
+    email = normalize_email(email)
+    if len(password) < 8:
+        raise AccountError("Пароль должен быть не короче 8 символов")
+    if db.session.scalar(db.select(User.id).filter_by(email=email)) is not None:
+        raise AccountError(f"Адрес {email} уже занят другой учетной записью")
+    user = User(email=email, password_hash=hash_password(password), role="agent",
+                name=name.strip() or email.split("@")[0])
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active account with this email and password, or None."""
+    user = db.session.scalar(db.select(User).filter_by(email=normalize_email(email)))
+    if user is None or not user.active:
+        # Hash anyway so a missing account takes as long as a wrong password.
+        _hasher.hash(password)
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        db.session.commit()
+    return user

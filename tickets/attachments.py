@@ -1,0 +1,108 @@
+"""Attachment checks by content (not only by name) and storage on disk."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import filetype
+
+# Detected type -> file name extensions that may carry it.
+BINARY_KINDS: dict[str, set[str]] = {
+    "jpg": {"jpg", "jpeg"},
+    "png": {"png"},
+    "gif": {"gif"},
+    "webp": {"webp"},
+    "bmp": {"bmp"},
+    "tif": {"tif", "tiff"},
+    "heic": {"heic"},
+    "pdf": {"pdf"},
+    "zip": {"zip"},
+    "doc": {"doc"},
+    "docx": {"docx"},
+    "xls": {"xls"},
+    "xlsx": {"xlsx"},
+    "ppt": {"ppt"},
+    "pptx": {"pptx"},
+    "odt": {"odt"},
+    "ods": {"ods"},
+    "odp": {"odp"},
+    "rtf": {"rtf"},
+}
+TEXT_EXTENSIONS = {"txt": "text/plain", "log": "text/plain", "csv": "text/csv"}
+ALLOWED_HUMAN = "изображения, PDF, TXT, LOG, CSV, документы Office/OpenOffice и ZIP"
+
+
+class AttachmentError(ValueError):
+    """The file cannot be attached; the message says why, in Russian."""
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    filename: str
+    content_type: str
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def clean_filename(name: str) -> str:
+    """Keep a readable name (Cyrillic included) without paths or control characters."""
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").split("/")[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().strip(".")
+    return name[:200] or "file"
+
+
+def _looks_like_text(data: bytes) -> bool:
+    sample = data[:65536]
+    if b"\x00" in sample:
+        return False
+    for encoding in ("utf-8", "cp1251"):
+        try:
+            sample.decode(encoding)
+            return True
+        except UnicodeDecodeError as exc:
+            # A multi-byte character cut at the sample's end is still text.
+            if encoding == "utf-8" and len(data) > len(sample) and exc.start >= len(sample) - 3:
+                return True
+    return False
+
+
+def check_file(filename: str, data: bytes, max_size: int) -> CheckedFile:
+    """Check one upload; return it with its real content type or raise AttachmentError."""
+    name = clean_filename(filename)
+    if not data:
+        raise AttachmentError(f"Файл «{name}» пустой")
+    if len(data) > max_size:
+        raise AttachmentError(
+            f"Файл «{name}» весит {len(data) / 1048576:.1f} МБ — больше допустимых {max_size // 1048576} МБ"
+        )
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    kind = filetype.guess(data)
+    if kind is not None and kind.extension in BINARY_KINDS:
+        if ext not in BINARY_KINDS[kind.extension] and not (kind.extension == "zip" and ext in {
+            "docx", "xlsx", "pptx", "odt", "ods", "odp"
+        }):
+            raise AttachmentError(
+                f"Файл «{name}» по содержимому — {kind.extension.upper()}, а не {ext.upper() or 'файл без расширения'}. "
+                "Переименуйте его или приложите другой"
+            )
+        return CheckedFile(name, kind.mime, data)
+    if ext in TEXT_EXTENSIONS and kind is None and _looks_like_text(data):
+        return CheckedFile(name, TEXT_EXTENSIONS[ext], data)
+    raise AttachmentError(f"Файл «{name}» не подходит: можно прикладывать {ALLOWED_HUMAN}")
+
+
+def store_file(upload_dir: Path, data: bytes) -> str:
+    """Write the bytes under a random name and return that name."""
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    storage_name = secrets.token_hex(16)
+    tmp = upload_dir / f".{storage_name}.tmp"
+    tmp.write_bytes(data)
+    tmp.replace(upload_dir / storage_name)
+    return storage_name

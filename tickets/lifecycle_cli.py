@@ -1,0 +1,103 @@
+"""CLI commands of the request lifecycle: auto-close, mail delivery and the background worker."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import click
+from flask import current_app
+
+from extensions import db
+from tickets.outbox import deliver_due
+from tickets.workflow import close_stale
+
+log = logging.getLogger(__name__)
+
+requests_cli = click.Group("requests", help="Жизненный цикл обращений.")
+mail_cli = click.Group("mail", help="Отправка писем из очереди.")
+
+
+def _after_hours(after: int | None) -> int:
+    return after if after is not None else int(current_app.config.get("AUTO_CLOSE_HOURS", 48))
+
+
+@requests_cli.command("close-stale")
+@click.option("--after", "after", type=click.IntRange(min=1), default=None, metavar="HOURS",
+              help="Сколько часов обращение может ждать ответа клиента (по умолчанию 48).")
+def close_stale_command(after: int | None) -> None:
+    """Close requests left without the customer's answer and queue the 24 h reminders."""
+    started = time.monotonic()
+    closed, reminded = close_stale(_after_hours(after))
+    click.echo(f"Закрыто обращений: {closed}, напоминаний: {reminded} ({time.monotonic() - started:.1f} с)")
+
+
+def _send_round(batch: int) -> tuple[int, int]:
+    sent = failed = 0
+    while True:
+        s, f = deliver_due(current_app.config, batch=batch)
+        sent, failed = sent + s, failed + f
+        # A failure ends the round: the next one comes after the back-off, not in a tight loop.
+        if s + f < batch or f:
+            return sent, failed
+
+
+@mail_cli.command("send")
+@click.option("--loop", is_flag=True, help="Не выходить: проверять очередь снова и снова.")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+              help="Пауза между проверками очереди, секунд (с --loop).")
+@click.option("--batch", type=click.IntRange(min=1), default=50, show_default=True)
+def send_command(loop: bool, interval: float, batch: int) -> None:
+    """Deliver the queued mail that is due (SMTP, or .eml files without MAIL_SMTP_HOST)."""
+    if not loop:
+        sent, failed = _send_round(batch)
+        click.echo(f"Отправлено писем: {sent}, не удалось: {failed}")
+        return
+    _forever(interval, lambda: _send_round(batch), None)
+
+
+@requests_cli.command("worker")
+@click.option("--every", type=click.FloatRange(min=1), default=300.0, show_default=True,
+              help="Как часто закрывать просроченные обращения, секунд.")
+@click.option("--mail-interval", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+              help="Как часто отправлять письма, секунд.")
+@click.option("--after", type=click.IntRange(min=1), default=None, metavar="HOURS",
+              help="Сколько часов обращение может ждать ответа клиента (по умолчанию 48).")
+@click.option("--once", is_flag=True, help="Один проход и выход (для проверки).")
+def worker_command(every: float, mail_interval: float, after: int | None, once: bool) -> None:
+    """Run close-stale every few minutes and deliver mail in between, until stopped."""
+    hours = _after_hours(after)
+    if once:
+        closed, reminded = close_stale(hours)
+        sent, failed = _send_round(50)
+        click.echo(f"Закрыто: {closed}, напоминаний: {reminded}, "
+                   f"отправлено писем: {sent}, не удалось: {failed}")
+        return
+    click.echo(f"Обработчик запущен: закрытие каждые {every:g} с, почта каждые {mail_interval:g} с")
+    _forever(mail_interval, lambda: _send_round(50), (every, lambda: close_stale(hours)))
+
+
+def _forever(interval: float, mail_round: Callable[[], object],
+             stale: tuple[float, Callable[[], object]] | None) -> None:
+    next_stale = time.monotonic()
+    try:
+        while True:
+            if stale is not None and time.monotonic() >= next_stale:
+                _guarded(stale[1], "close-stale")
+                next_stale = time.monotonic() + stale[0]
+            _guarded(mail_round, "mail send")
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("Остановлено.")
+
+
+def _guarded(step: Callable[[], object], name: str) -> None:
+    # A database or mail hiccup must not stop the background worker; the next round retries.
+    try:
+        step()
+    except Exception:
+        log.exception("%s failed", name)
+        db.session.rollback()
+    finally:
+        db.session.remove()

@@ -1,0 +1,387 @@
+"""The life of a request after it is filed: replies, status changes, the agent queue, auto-close.
+
+Each public function makes its change, the StatusChange rows and the outbox mail in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from extensions import db
+from tickets import notify
+from tickets.models import Attachment
+from tickets.models import Comment
+from tickets.models import StatusChange
+from tickets.models import Ticket
+from tickets.models import User
+from tickets.outbox import enqueue_many
+from tickets.status import OPEN_STATUSES
+from tickets.status import Status
+from tickets.status import check_transition
+
+SYSTEM_LABEL = "Система"
+REASON_CUSTOMER_REPLIED = "Клиент ответил"
+REASON_REPLY_TO_CLOSED = "Клиент ответил в закрытое обращение"
+REASON_CUSTOMER_CLOSED = "Клиент отметил: вопрос решен"
+REASON_TAKEN = "Взято в работу"
+REASON_AGENT_REPLIED = "Специалист ответил"
+REASON_WAITING = "Специалист ждет ответа клиента"
+FINISHED = (Status.RESOLVED, Status.CLOSED)
+WAITING = Status.WAITING_CUSTOMER.value
+
+
+class WorkflowError(ValueError):
+    """The change cannot be made; the message says why, in Russian."""
+
+
+class NotAllowed(WorkflowError):
+    """This account may not act on this request."""
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(UTC)
+
+
+@contextmanager
+def _transaction() -> Iterator[None]:
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def _status_values(target: Status, now: datetime) -> dict[str, Any]:
+    """Columns that follow the status: the waiting clock, the reminder and the closing time."""
+    values: dict[str, Any] = {"status": target.value, "status_changed_at": now, "updated_at": now,
+                              "waiting_since": None, "reminder_sent_at": None, "closed_at": None}
+    if target == Status.WAITING_CUSTOMER:
+        values["waiting_since"] = now
+    elif target in FINISHED:
+        values["closed_at"] = now
+    return values
+
+
+def _move(ticket: Ticket, target: Status, actor: User | None, actor_label: str, reason: str,
+          now: datetime, **extra: Any) -> None:
+    """Change the status if the workflow allows it and nobody changed it meanwhile; record who and why."""
+    current = Status(ticket.status)
+    check_transition(current, target)
+    result = db.session.execute(
+        update(Ticket).where(Ticket.id == ticket.id, Ticket.status == current.value)
+        .values(**_status_values(target, now), **extra)
+    )
+    if result.rowcount != 1:
+        raise WorkflowError("Обращение только что изменили — обновите страницу и попробуйте еще раз")
+    db.session.add(StatusChange(ticket_id=ticket.id, from_status=current.value, to_status=target.value,
+                                actor_id=actor.id if actor else None, actor_label=actor_label,
+                                reason=reason, created_at=now))
+
+
+def _claim_attachments(attachments: list[Attachment], ticket_id: int, comment_id: int | None,
+                       company_id: int | None) -> None:
+    for attachment in attachments:
+        if attachment.ticket_id is not None or attachment.comment_id is not None:
+            raise WorkflowError(f"Файл «{attachment.filename}» уже приложен к другому сообщению")
+        if company_id is not None and attachment.company_id != company_id:
+            raise NotAllowed("Нельзя приложить чужой файл")
+        attachment.ticket_id = ticket_id
+        attachment.comment_id = comment_id
+        attachment.draft_key = None
+
+
+def _clean_body(body: str, attachments: list[Attachment]) -> str:
+    body = (body or "").strip()
+    if not body and not attachments:
+        raise WorkflowError("Напишите сообщение или приложите файл")
+    return body
+
+
+def _ensure_customer(ticket: Ticket, user: User) -> None:
+    if user.is_agent or user.company_id != ticket.company_id:
+        raise NotAllowed("Это обращение другой компании")
+
+
+def _ensure_agent(user: User) -> None:
+    if not user.is_agent:
+        raise NotAllowed("Действие доступно только специалистам поддержки")
+
+
+def _reply_by_submission(submission_id: str) -> Comment | None:
+    return db.session.scalar(select(Comment).filter_by(submission_id=submission_id))
+
+
+def add_customer_reply(ticket: Ticket, user: User, author_name: str, body: str, attachments: list[Attachment],
+                       submission_id: str, now: datetime | None = None,
+                       reopen_window_days: int = 30) -> tuple[Ticket, Comment]:
+    """Add the customer's reply; bring the request back to support, or open a linked one if closed long ago.
+
+    Returns the request the reply landed in and the reply. A repeated submission_id returns the first reply.
+    """
+    _ensure_customer(ticket, user)
+    existing = _reply_by_submission(submission_id)
+    if existing is not None:
+        return db.session.get(Ticket, existing.ticket_id), existing
+    now = _now(now)
+    body = _clean_body(body, attachments)
+    label = author_name.strip() or user.name
+    try:
+        with _transaction():
+            target = ticket
+            status = Status(ticket.status)
+            if status in FINISHED:
+                finished_at = ticket.closed_at or ticket.status_changed_at
+                if now - finished_at > timedelta(days=reopen_window_days):
+                    target = _open_linked(ticket, user, label, submission_id, reopen_window_days, now)
+                else:
+                    _move(ticket, Status.REOPENED, user, label, REASON_REPLY_TO_CLOSED, now)
+            elif status == Status.WAITING_CUSTOMER:
+                _move(ticket, Status.IN_PROGRESS, user, label, REASON_CUSTOMER_REPLIED, now)
+            else:
+                ticket.updated_at = now
+            comment = Comment(ticket_id=target.id, author_id=user.id, author_name=label, from_agent=False,
+                              internal=False, body=body, submission_id=submission_id, created_at=now)
+            db.session.add(comment)
+            db.session.flush()
+            _claim_attachments(attachments, target.id, comment.id, user.company_id)
+    except IntegrityError:
+        # A concurrent double submit won the race: answer with its result.
+        existing = _reply_by_submission(submission_id)
+        if existing is None:
+            raise
+        return db.session.get(Ticket, existing.ticket_id), existing
+    return target, comment
+
+
+def _open_linked(old: Ticket, user: User, label: str, submission_id: str, window_days: int,
+                 now: datetime) -> Ticket:
+    ticket = Ticket(
+        company_id=old.company_id,
+        submission_id=submission_id,
+        category_slug=old.category_slug,
+        topic_slug=old.topic_slug,
+        category_title=old.category_title,
+        topic_title=old.topic_title,
+        priority=old.priority,
+        priority_rank=old.priority_rank,
+        status=Status.NEW.value,
+        summary=f"Продолжение №{old.id}: {old.summary}"[:200],
+        description=(f"Клиент ответил в обращение №{old.id} «{old.summary}», закрытое больше "
+                     f"{window_days} дней назад. Ответ клиента — в комментарии ниже."),
+        author_name=label,
+        linked_ticket_id=old.id,
+        created_at=now,
+        updated_at=now,
+        status_changed_at=now,
+    )
+    db.session.add(ticket)
+    db.session.flush()
+    db.session.add(StatusChange(ticket_id=ticket.id, from_status=None, to_status=Status.NEW.value,
+                                actor_id=user.id, actor_label=label, created_at=now,
+                                reason=f"{REASON_REPLY_TO_CLOSED} №{old.id} после {window_days} дней"))
+    notify.queue_ticket_created(ticket, user)
+    return ticket
+
+
+def add_agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[Attachment],
+                    wait_for_customer: bool = False, internal: bool = False,
+                    now: datetime | None = None) -> Comment:
+    """Add an agent's public reply (mailed to the company) or an internal note (never shown or mailed)."""
+    _ensure_agent(agent)
+    if internal and wait_for_customer:
+        raise WorkflowError("Внутренняя заметка не может ждать ответа клиента")
+    now = _now(now)
+    body = _clean_body(body, attachments)
+    with _transaction():
+        comment = Comment(ticket_id=ticket.id, author_id=agent.id, author_name=agent.name, from_agent=True,
+                          internal=internal, body=body, created_at=now)
+        db.session.add(comment)
+        db.session.flush()
+        _claim_attachments(attachments, ticket.id, comment.id, None)
+        if internal:
+            return comment
+        extra = {"assignee_id": agent.id} if ticket.assignee_id is None else {}
+        status = Status(ticket.status)
+        deadline = None
+        if wait_for_customer:
+            if status == Status.WAITING_CUSTOMER:
+                # Asking again starts a new waiting period with its own deadline and reminder.
+                ticket.waiting_since, ticket.reminder_sent_at, ticket.updated_at = now, None, now
+            else:
+                _move(ticket, Status.WAITING_CUSTOMER, agent, agent.name, REASON_WAITING, now, **extra)
+            deadline = now + timedelta(hours=notify.auto_close_hours())
+        elif status in (Status.NEW, Status.REOPENED, Status.WAITING_CUSTOMER):
+            _move(ticket, Status.IN_PROGRESS, agent, agent.name, REASON_AGENT_REPLIED, now, **extra)
+        else:
+            ticket.updated_at = now
+        if extra and ticket.assignee_id is None:
+            ticket.assignee_id = agent.id
+        notify.queue_agent_comment(ticket, comment, deadline, [a.filename for a in attachments])
+    return comment
+
+
+def take(ticket: Ticket, agent: User, now: datetime | None = None) -> Ticket:
+    """Assign the request to the agent; a new or reopened one goes to work."""
+    _ensure_agent(agent)
+    now = _now(now)
+    with _transaction():
+        if Status(ticket.status) in (Status.NEW, Status.REOPENED):
+            _move(ticket, Status.IN_PROGRESS, agent, agent.name, REASON_TAKEN, now, assignee_id=agent.id)
+        else:
+            ticket.assignee_id = agent.id
+            ticket.updated_at = now
+    return ticket
+
+
+def change_status(ticket: Ticket, actor: User, target: Status | str, reason: str = "",
+                  now: datetime | None = None) -> Ticket:
+    """Move the request to another status by an agent, mailing the company when it must know."""
+    _ensure_agent(actor)
+    target = Status(target)
+    now = _now(now)
+    with _transaction():
+        _move(ticket, target, actor, actor.name, reason.strip(), now)
+        if target == Status.WAITING_CUSTOMER:
+            notify.queue_waiting(ticket, now)
+        elif target in FINISHED:
+            notify.queue_closed(ticket, now, resolved=target == Status.RESOLVED, reason=reason.strip())
+    return ticket
+
+
+def close_by_customer(ticket: Ticket, user: User, author_name: str, now: datetime | None = None) -> Ticket:
+    """Close the request at the customer's word ("Вопрос решён"); closing twice changes nothing."""
+    _ensure_customer(ticket, user)
+    if ticket.status == Status.CLOSED:
+        return ticket
+    with _transaction():
+        label = author_name.strip() or user.name
+        _move(ticket, Status.CLOSED, user, label, REASON_CUSTOMER_CLOSED, _now(now))
+    return ticket
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """Console filters; an empty status means every open one."""
+
+    category: str = ""
+    topic: str = ""
+    status: str = ""
+    assignee_id: int | None = None
+    unassigned: bool = False
+    limit: int = 200
+    offset: int = 0
+
+
+def _filtered(query, filters: QueueFilters):
+    if filters.category:
+        query = query.where(Ticket.category_slug == filters.category)
+    if filters.topic:
+        query = query.where(Ticket.topic_slug == filters.topic)
+    if filters.unassigned:
+        query = query.where(Ticket.assignee_id.is_(None))
+    elif filters.assignee_id is not None:
+        query = query.where(Ticket.assignee_id == filters.assignee_id)
+    return query
+
+
+def queue_query(filters: QueueFilters | None = None) -> list[Ticket]:
+    """The agents' queue: most urgent priority first, then oldest first."""
+    filters = filters or QueueFilters()
+    statuses = [Status(filters.status).value] if filters.status else [s.value for s in OPEN_STATUSES]
+    query = _filtered(select(Ticket).where(Ticket.status.in_(statuses)), filters)
+    query = (query.options(selectinload(Ticket.company), selectinload(Ticket.assignee))
+             .order_by(Ticket.priority_rank, Ticket.created_at, Ticket.id)
+             .limit(filters.limit).offset(filters.offset))
+    return list(db.session.scalars(query))
+
+
+def status_counts(filters: QueueFilters | None = None) -> dict[Status, int]:
+    """Requests per status (every status listed), under the same filters except the status one."""
+    query = _filtered(select(Ticket.status, func.count()).group_by(Ticket.status), filters or QueueFilters())
+    found = dict(db.session.execute(query).all())
+    return {status: found.get(status.value, 0) for status in Status}
+
+
+def close_stale(after_hours: int = 48, now: datetime | None = None, batch: int = 1000) -> tuple[int, int]:
+    """Close requests waiting on the customer longer than after_hours, remind 24 h before; (closed, reminded).
+
+    Safe to run twice at once: guarded UPDATEs let one runner win each request, and dedupe keys
+    keep the mail single.
+    """
+    now = _now(now)
+    check_transition(Status.WAITING_CUSTOMER, Status.CLOSED)
+    cutoff = now - timedelta(hours=after_hours)
+    remind_from = now - timedelta(hours=max(after_hours - 24, 0))
+    closed = _in_batches(
+        select(Ticket.id).where(Ticket.status == WAITING, Ticket.waiting_since <= cutoff),
+        lambda ids: _close_batch(ids, cutoff, after_hours, now), batch,
+    )
+    reminded = _in_batches(
+        select(Ticket.id).where(Ticket.status == WAITING, Ticket.reminder_sent_at.is_(None),
+                                Ticket.waiting_since <= remind_from, Ticket.waiting_since > cutoff),
+        lambda ids: _remind_batch(ids, after_hours, now), batch,
+    )
+    return closed, reminded
+
+
+def _in_batches(query, handle, batch: int) -> int:
+    done, last_id = 0, 0
+    while True:
+        ids = list(db.session.scalars(query.where(Ticket.id > last_id).order_by(Ticket.id).limit(batch)))
+        if not ids:
+            return done
+        with _transaction():
+            done += handle(ids)
+        last_id = ids[-1]
+
+
+def _close_batch(ids: list[int], cutoff: datetime, after_hours: int, now: datetime) -> int:
+    won = list(db.session.scalars(
+        update(Ticket)
+        .where(Ticket.id.in_(ids), Ticket.status == WAITING, Ticket.waiting_since <= cutoff)
+        .values(_status_values(Status.CLOSED, now))
+        .returning(Ticket.id),
+        execution_options={"synchronize_session": False},
+    ))
+    if not won:
+        return 0
+    reason = f"Нет ответа клиента больше {after_hours} ч — закрыто автоматически"
+    db.session.execute(insert(StatusChange), [
+        {"ticket_id": ticket_id, "from_status": WAITING, "to_status": Status.CLOSED.value, "actor_id": None,
+         "actor_label": SYSTEM_LABEL, "reason": reason, "created_at": now}
+        for ticket_id in won
+    ])
+    enqueue_many([notify.closed_message(t, now, automatic=True) for t in notify.mail_tickets(won)])
+    return len(won)
+
+
+def _remind_batch(ids: list[int], after_hours: int, now: datetime) -> int:
+    won = db.session.execute(
+        update(Ticket)
+        .where(Ticket.id.in_(ids), Ticket.status == WAITING, Ticket.reminder_sent_at.is_(None))
+        .values(reminder_sent_at=now)
+        .returning(Ticket.id, Ticket.waiting_since),
+        execution_options={"synchronize_session": False},
+    ).all()
+    if not won:
+        return 0
+    since = dict(won)
+    enqueue_many([
+        notify.reminder_message(t, since[t.id], since[t.id] + timedelta(hours=after_hours), now)
+        for t in notify.mail_tickets(list(since))
+    ])
+    return len(won)

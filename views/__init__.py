@@ -1,0 +1,22 @@
+"""Web views: one blueprint per area."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register blueprints, template helpers and error pages."""
+    from views import api
+    from views import auth
+    from views import catalog
+    from views import errors
+    from views import help
+    from views import requests
+    from views import search
+    from views import template_helpers
+
+    for module in (catalog, help, auth, requests, search, api):
+        app.register_blueprint(module.bp)
+    errors.init_app(app)
+    template_helpers.init_app(app)

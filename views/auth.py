@@ -1,0 +1,64 @@
+"""Login and logout of company and agent accounts."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint
+from flask import redirect
+from flask import request
+from flask import url_for
+from flask_login import login_user
+from flask_login import logout_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+from wtforms import EmailField
+from wtforms import HiddenField
+from wtforms import PasswordField
+from wtforms.validators import DataRequired
+
+from tickets.accounts import authenticate
+from views.rendering import redirect_to
+from views.rendering import render
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Электронная почта учетной записи",
+                       validators=[DataRequired("Укажите адрес электронной почты")])
+    password = PasswordField("Пароль", validators=[DataRequired("Введите пароль")])
+    remember = BooleanField("Запомнить меня на этом устройстве")
+    next = HiddenField()
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only same-site paths: an open redirect would let phishing links borrow our login page.
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in and go back to where the visitor was going."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            default = url_for("console.queue") if user.is_agent else url_for("requests.index")
+            return redirect_to(_safe_next(form.next.data) or default)
+        form.password.errors.append("Неверная почта или пароль")
+    status = 422 if request.method == "POST" else 200
+    return render("login.html", "login_form", status, form=form)
+
+
+@bp.post("/logout")
+def logout():
+    """Log out."""
+    logout_user()
+    return redirect(url_for("catalog.home"), 303)

@@ -1,0 +1,40 @@
+"""The one place that decides between a full page and an htmx fragment."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask import make_response
+from flask import redirect
+from flask import render_template
+from flask_htmx import make_response as htmx_make_response
+from jinja2_fragments.flask import render_block
+
+from extensions import htmx
+
+VARY = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")
+
+
+def wants_fragment() -> bool:
+    """True for an htmx request that is neither boosted nor a history restore."""
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(template: str, block: str | None = None, status: int = 200, **context) -> Response:
+    """Render the page, or only `block` when htmx asked for a fragment; always set Vary."""
+    if block and wants_fragment():
+        body = render_block(template, block, **context)
+    else:
+        body = render_template(template, **context)
+    response = make_response(body, status)
+    response.vary.update(VARY)
+    return response
+
+
+def redirect_to(url: str) -> Response:
+    """Redirect after a successful POST: 303 for browsers, HX-Redirect for htmx requests."""
+    if htmx:
+        response = htmx_make_response(redirect=url)
+    else:
+        response = redirect(url, 303)
+    response.vary.update(VARY)
+    return response

@@ -1,0 +1,177 @@
+"""The request form of a topic: WTForms class built from the topic's fields in content."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from pathlib import Path
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import FileStorage
+from wtforms import Field
+from wtforms import HiddenField
+from wtforms import MultipleFileField
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
+from wtforms.validators import StopValidation
+
+from kb.catalog import Catalog
+from kb.catalog import FieldDef
+from kb.catalog import Topic
+from tickets import service
+from tickets.attachments import AttachmentError
+from tickets.attachments import CheckedFile
+from tickets.attachments import check_file
+from tickets.models import Attachment
+from tickets.models import User
+from tickets.validators import check_description
+from tickets.validators import check_summary
+from tickets.validators import check_value
+from tickets.validators import normalize_value
+
+
+class FormatCheck:
+    """WTForms validator running the domain format check of a content field."""
+
+    def __init__(self, field_def: FieldDef) -> None:
+        self.field_def = field_def
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if field.data:
+            message = check_value(self.field_def, field.data)
+            if message:
+                raise StopValidation(message)
+
+
+def _normalizer(field_def: FieldDef):
+    return lambda value: normalize_value(field_def, value) if isinstance(value, str) else value
+
+
+class RequestForm(FlaskForm):
+    """Common fields of every request form; topic fields are added by `form_class_for`."""
+
+    submission_id = HiddenField()
+    author_name = StringField(
+        "Кто пишет",
+        validators=[DataRequired("Укажите имя и контакт того, кто пишет: учетной записью пользуется вся компания"),
+                    Length(max=200, message="Не длиннее 200 символов")],
+        description="Имя и телефон или почта сотрудника. Запомним в этом браузере.",
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+    )
+    summary = StringField("Краткий смысл: в чем заключается проблема",
+                          description="Суть проблемы без излишне подробного описания.",
+                          filters=[lambda v: v.strip() if isinstance(v, str) else v])
+    description = TextAreaField(
+        "Подробное описание проблемы",
+        description="Что вы делали, что ожидали и что произошло — чтобы специалист смог повторить ваш путь.",
+    )
+    attachments = MultipleFileField("Вложения")
+
+    topic_fields: tuple[str, ...] = ()
+
+    def validate_summary(self, field: Field) -> None:
+        message = check_summary(field.data or "")
+        if message:
+            raise StopValidation(message)
+
+    def validate_description(self, field: Field) -> None:
+        message = check_description(field.data or "")
+        if message:
+            raise StopValidation(message)
+
+
+def _wtf_field(field_def: FieldDef, required: bool) -> Field:
+    presence = DataRequired(f"Заполните поле «{field_def.label}»") if required else Optional()
+    kwargs = {
+        "label": field_def.label,
+        "description": field_def.hint,
+        "validators": [presence, FormatCheck(field_def)],
+        "filters": [_normalizer(field_def)],
+    }
+    if field_def.format == "choice":
+        choices = [SelectChoice("", "— выберите —")] + [SelectChoice(c) for c in field_def.choices]
+        return SelectField(choices=choices, **kwargs)
+    if field_def.format in ("textarea", "phone_list"):
+        return TextAreaField(**kwargs)
+    return StringField(**kwargs)
+
+
+def form_class_for(topic: Topic, catalog: Catalog) -> type[RequestForm]:
+    """Build the form class: ЛК number first, then the topic's own fields, then the common ones."""
+    attrs: dict = {"lk_number": _wtf_field(catalog.fields["lk_number"], True)}
+    for topic_field in topic.fields:
+        attrs[topic_field.field.key] = _wtf_field(topic_field.field, topic_field.required)
+    attrs["topic_fields"] = tuple(attrs)
+    return type(f"RequestForm_{topic.fieldset}", (RequestForm,), attrs)
+
+
+@dataclass
+class Submission:
+    """Outcome of handling a posted request form."""
+
+    form: RequestForm
+    kept: list[Attachment] = dc_field(default_factory=list)
+    ticket_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.ticket_id is not None
+
+
+def _selected_uploads(form: RequestForm) -> list[FileStorage]:
+    return [f for f in (form.attachments.data or []) if isinstance(f, FileStorage) and f.filename]
+
+
+def _check_uploads(form: RequestForm, files: list[FileStorage], already: int) -> list[CheckedFile]:
+    config = current_app.config
+    checked: list[CheckedFile] = []
+    for upload in files:
+        try:
+            checked.append(check_file(upload.filename or "", upload.read(), config["MAX_ATTACHMENT_SIZE"]))
+        except AttachmentError as exc:
+            form.attachments.errors.append(str(exc))
+    room = config["MAX_ATTACHMENTS"] - already
+    if len(checked) > room:
+        form.attachments.errors.append(
+            f"Можно приложить не больше {config['MAX_ATTACHMENTS']} файлов; "
+            f"лишние не сохранены: {', '.join(c.filename for c in checked[max(room, 0):])}"
+        )
+        checked = checked[: max(room, 0)]
+    return checked
+
+
+def handle_post(form: RequestForm, topic: Topic, catalog: Catalog, user: User, kept_ids: list[int],
+                validate_only: bool) -> Submission:
+    """Validate the posted form; keep uploads; file the request when everything is right."""
+    form.submission_id.data = form.submission_id.data or uuid.uuid4().hex
+    draft_key = form.submission_id.data
+    valid = form.validate()
+    kept = service.draft_attachments(user, draft_key, kept_ids)
+    if validate_only:
+        return Submission(form, kept)
+    if not isinstance(form.attachments.errors, list):
+        form.attachments.errors = list(form.attachments.errors)
+    checked = _check_uploads(form, _selected_uploads(form), len(kept))
+    if checked:
+        kept += service.save_drafts(user, draft_key, checked, Path(current_app.config["UPLOAD_DIR"]))
+    if not valid or form.attachments.errors:
+        return Submission(form, kept)
+    values = [(key, form[key].label.text, form[key].data) for key in form.topic_fields if form[key].data]
+    request = service.NewRequest(
+        category=catalog.category(topic.category_slug),
+        topic=topic,
+        summary=form.summary.data,
+        description=form.description.data,
+        author_name=form.author_name.data,
+        submission_id=draft_key,
+        field_values=values,
+    )
+    ticket, _created = service.create_ticket(user, request, kept)
+    return Submission(form, kept, ticket.id)

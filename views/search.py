@@ -1,0 +1,27 @@
+"""Search page: the home page's results region, as a full page or as live suggestions."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import request
+
+from kb import current_catalog
+from search import run_search
+from views.rendering import render
+
+bp = Blueprint("search", __name__)
+
+MIN_CHARS = 2
+MAX_QUERY = 200
+
+
+@bp.get("/search")
+def page():
+    """Search topics, articles and categories; htmx gets only the results region."""
+    q = request.args.get("q", "")[:MAX_QUERY]
+    exact = request.args.get("exact") == "1"
+    result = run_search(q, limit=5, exact=exact) if len(q.strip()) >= MIN_CHARS else None
+    catalog = current_catalog()
+    fallback = [(c, c.topic("inoe")) for c in catalog.categories if c.topic("inoe")]
+    return render("home.html", "search_results", q=q, result=result, categories=catalog.categories,
+                  fallback=fallback)

@@ -1,0 +1,58 @@
+"""Jinja filters and globals shared by the templates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask import current_app
+from flask_login import current_user
+
+from kb import current_catalog
+from tickets.status import AGENT_LABELS
+from tickets.status import CUSTOMER_LABELS
+from tickets.status import PRIORITY_LABELS
+from tickets.status import Status
+
+
+def _timezone() -> str:
+    if current_user and current_user.is_authenticated:
+        return current_user.timezone
+    return current_app.config["PORTAL_TIMEZONE"]
+
+
+def localtime(value: datetime | None) -> str:
+    """Format a UTC datetime in the account's time zone."""
+    if value is None:
+        return ""
+    tz = _timezone()
+    local = value.astimezone(ZoneInfo(tz))
+    return f"{local:%d.%m.%Y %H:%M}"
+
+
+def filesize(size: int) -> str:
+    if size < 1024:
+        return f"{size} Б"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} КБ"
+    return f"{size / 1048576:.1f} МБ"
+
+
+def status_label(status: str) -> str:
+    agent = current_user.is_authenticated and current_user.is_agent
+    return (AGENT_LABELS if agent else CUSTOMER_LABELS)[Status(status)]
+
+
+def ucfirst(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(localtime)
+    app.add_template_filter(filesize)
+    app.add_template_filter(ucfirst)
+    app.add_template_global(status_label)
+    app.add_template_global(lambda p: PRIORITY_LABELS.get(p, p), "priority_label")
+    app.add_template_global(lambda slug: current_catalog().category(slug), "catalog_category")
+    app.add_template_global(lambda key: current_catalog().fields[key], "catalog_field")
