@@ -7,6 +7,7 @@ Prints build time and p50/p95 per query; it measures, it does not assert.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import statistics
@@ -25,17 +26,24 @@ from search import build_index  # noqa: E402
 from search import query  # noqa: E402
 from search.text import tokens  # noqa: E402
 
-DEV_QUERIES = (ROOT.parent / "shared" / "search" / "dev-queries.jsonl", ROOT / "tests" / "data" / "dev-queries.jsonl")
-SYLLABLES = "ка ро ми на ле то зу пре вы ста ни ко ра де ли бо тер мен сти ва ги по".split()
+DEV_QUERIES = (
+    ROOT.parent / "shared" / "search" / "dev-queries.jsonl",
+    ROOT / "tests" / "data" / "dev-queries.jsonl",
+)
+SYLLABLES = (
+    "ка", "ро", "ми", "на", "ле", "то", "зу", "пре", "вы", "ста", "ни", "ко", "ра", "де", "ли", "бо",
+    "тер", "мен", "сти", "ва", "ги", "по",
+)
 
 
 def dev_queries() -> list[str]:
     path = next(p for p in DEV_QUERIES if p.exists())
-    return [json.loads(line)["query"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["query"] for line in lines if line.strip()]
 
 
 def generated_catalog(catalog: Catalog, size: int, seed: int = 1) -> Catalog:
-    """The real categories plus `size` articles of 80–400 words: catalog words Zipf-weighted, invented words."""
+    """The real categories plus `size` articles of 80–400 words, catalog and invented words Zipf-weighted."""
     rnd = random.Random(seed)
     texts = [t.title + " " + t.description + " " + " ".join(t.tags) for t in catalog.topics()]
     texts += [a.title + " " + a.body for a in catalog.articles.values()]
@@ -44,11 +52,14 @@ def generated_catalog(catalog: Catalog, size: int, seed: int = 1) -> Catalog:
     words = vocabulary + invented
     weights = [1 / (rank + 1) for rank in range(len(words))]
     rnd.shuffle(weights)
+    cumulative = list(itertools.accumulate(weights))
     articles = {}
     for number in range(size):
-        title = " ".join(rnd.choices(words, weights, k=rnd.randint(3, 7))).capitalize()
-        body = " ".join(rnd.choices(words, weights, k=rnd.randint(80, 400)))
-        tags = tuple(" ".join(rnd.choices(words, weights, k=2)) for _ in range(rnd.randint(0, 4)))
+        title = " ".join(rnd.choices(words, cum_weights=cumulative, k=rnd.randint(3, 7))).capitalize()
+        body = " ".join(rnd.choices(words, cum_weights=cumulative, k=rnd.randint(80, 400)))
+        tags = tuple(
+            " ".join(rnd.choices(words, cum_weights=cumulative, k=2)) for _ in range(rnd.randint(0, 4))
+        )
         slug = f"gen-{number}"
         articles[slug] = Article(slug, title, "guide", body[:120], body, "", tags)
     return Catalog(categories=catalog.categories, articles=articles, fields=catalog.fields, revision="bench")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz.distance import OSA
 
 from kb.catalog import Article
 from kb.catalog import Category
@@ -71,15 +71,15 @@ def _share_known(index: SearchIndex, ws: list[str]) -> float:
 
 
 def _closeness(index: SearchIndex, ws: list[str]) -> float:
-    """Mean best similarity (0..1) of each word to the vocabulary, for words with no exact match."""
+    """Mean closeness (0..1) of each word to its nearest vocabulary word, for words with no exact match."""
     total = 0.0
     for word in ws:
         if index.is_known(word):
             total += 1.0
             continue
-        choices = [w for n in range(len(word) - 2, len(word) + 3) for w in index.words_by_len.get(n, ())]
-        best = process.extractOne(word, choices, scorer=fuzz.ratio) if choices and len(word) >= 3 else None
-        total += best[1] / 100 if best else 0.0
+        budget = max(1, typo_budget(len(word)))
+        nearest = min((d for _, d in _fuzzy_words(index, word, budget)), default=None)
+        total += 1 - nearest / len(word) if nearest is not None and len(word) >= 3 else 0.0
     return total / len(ws) if ws else 0.0
 
 
@@ -100,21 +100,26 @@ def _repair_token(index: SearchIndex, raw: str) -> tuple[list[str], str]:
         return plain, "plain"
     if not is_qwerty(raw) or all(index.is_known(w) for w in plain):
         return plain, "plain"
-    candidates: list[tuple[list[str], str, float]] = [(plain, "plain", 0.0)]
-    for variant in dict.fromkeys((raw, raw.rstrip(".,;"))):
-        candidates.append((words(fold(swap_to_ru(variant))), "layout", LAYOUT_PENALTY))
-    readings = []
-    for word in latin_words(raw):
-        variants = [v for v in translit_variants(word) if v]
-        known = next((v for v in variants if index.is_known(v)), None)
-        readings.append(known or _closest_variant(index, variants) or word)
-    candidates.append((readings, "translit", TRANSLIT_PENALTY))
+    layouts = [words(fold(swap_to_ru(v))) for v in dict.fromkeys((raw, raw.rstrip(".,;")))]
+    for candidate in layouts:
+        if candidate and all(index.is_known(w) for w in candidate):
+            return candidate, "layout"
+    latin = latin_words(raw)
+    variants = [[v for v in translit_variants(w) if v] for w in latin]
+    readings = [next((v for v in vs if index.is_known(v)), None) for vs in variants]
+    if readings and all(readings):
+        return [r for r in readings if r], "translit"
+    firsts = [r or (vs[0] if vs else w) for r, vs, w in zip(readings, variants, latin, strict=True)]
+    candidates = [(plain, "plain", 0.0), (firsts, "translit", TRANSLIT_PENALTY)]
+    candidates += [(c, "layout", LAYOUT_PENALTY) for c in layouts]
     scored = [(_share_known(index, ws) - penalty, ws, mode) for ws, mode, penalty in candidates]
     best = max(scored, key=lambda c: c[0])
     if best[0] > 0:
         return best[1], best[2]
     # Nothing is known: the token is both mistyped and in the wrong layout/script. Only Latin input is
     # converted on closeness; an unknown Cyrillic word is far more likely a plain typo.
+    closest = [_closest_variant(index, vs) or w for vs, w in zip(variants, latin, strict=True)]
+    candidates[1] = (closest, "translit", TRANSLIT_PENALTY)
     scored = [(_closeness(index, ws) - penalty, ws, mode) for ws, mode, penalty in candidates]
     best = max(scored, key=lambda c: c[0])
     return (best[1], best[2]) if best[0] >= 0.7 else (plain, "plain")
@@ -142,9 +147,9 @@ def _repair(index: SearchIndex, raw_tokens: list[str]) -> list[tuple[list[str], 
 # --- step 2: each word → index terms with a similarity (exact, prefix, typo) ---------------------
 
 
-def _fuzzy_words(index: SearchIndex, word: str) -> list[tuple[str, int]]:
+def _fuzzy_words(index: SearchIndex, word: str, budget: int | None = None) -> list[tuple[str, int]]:
     """Vocabulary words (content and synonyms) within the typo budget, closest first."""
-    budget = typo_budget(len(word))
+    budget = typo_budget(len(word)) if budget is None else budget
     if budget == 0:
         return []
     found = []
@@ -152,7 +157,7 @@ def _fuzzy_words(index: SearchIndex, word: str) -> list[tuple[str, int]]:
         choices = index.words_by_len.get(length)
         if choices:
             found += [(w, int(d)) for w, d, _ in process.extract(
-                word, choices, scorer=DamerauLevenshtein.distance, score_cutoff=budget, limit=None
+                word, choices, scorer=OSA.distance, score_cutoff=budget, limit=None
             )]
     found.sort(key=lambda item: (item[1], -index.word_df.get(item[0], 0)))
     return found
@@ -166,14 +171,14 @@ def _fuzzy_stem_prefixes(index: SearchIndex, word: str) -> list[tuple[str, int]]
         budget = typo_budget(length)
         if choices and budget:
             found += [(s, int(d)) for s, d, _ in process.extract(
-                word[:length], choices, scorer=DamerauLevenshtein.distance, score_cutoff=budget, limit=None
+                word[:length], choices, scorer=OSA.distance, score_cutoff=budget, limit=None
             )]
     return found
 
 
 def _closest_form(index: SearchIndex, term: str, word: str) -> str:
     forms = index.forms.get(term) or [term]
-    return min(forms, key=lambda f: (DamerauLevenshtein.distance(f, word), -index.word_df.get(f, 0)))
+    return min(forms, key=lambda f: (OSA.distance(f, word), -index.word_df.get(f, 0)))
 
 
 def _resolve(index: SearchIndex, word: str, last: bool, exact: bool = False) -> _Word:

@@ -13,8 +13,11 @@ MAX_QUERY_LENGTH = 200
 # Prepositions, conjunctions and pronouns only: generic lists also drop «не», «как», «где», «другой»,
 # which carry meaning in support queries; IDF down-weights the rest.
 STOP_WORDS = frozenset(
-    "в во на и а у меня мне мы нас наш нашей нашем наши с со по для к ко о об от до из за при это этот "
-    "ли же бы то что чтобы у вас вам ваш я он она они его ее их".split()
+    (
+        "в", "во", "на", "и", "а", "у", "меня", "мне", "мы", "нас", "наш", "нашей", "нашем", "наши", "с",
+        "со", "по", "для", "к", "ко", "о", "об", "от", "до", "из", "за", "при", "это", "этот", "ли", "же",
+        "бы", "то", "что", "чтобы", "вас", "вам", "ваш", "я", "он", "она", "они", "его", "ее", "их",
+    )
 )
 
 _WORD_RE = re.compile(r"[0-9a-zа-я]+")
@@ -85,7 +88,8 @@ def is_cyrillic(word: str) -> bool:
 
 def is_qwerty(raw: str) -> bool:
     """True when a raw token could have been typed with the Latin layout and has a letter."""
-    return bool(raw) and all(ch in QWERTY_KEYS or ch.isdigit() for ch in raw) and bool(_LATIN_RE.search(raw.lower()))
+    keys_only = all(ch in QWERTY_KEYS or ch.isdigit() for ch in raw)
+    return bool(raw) and keys_only and bool(_LATIN_RE.search(raw.lower()))
 
 
 def swap_to_ru(raw: str) -> str:

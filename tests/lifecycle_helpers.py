@@ -16,8 +16,8 @@ from tickets.service import create_ticket
 _counter = iter(range(1, 1_000_000))
 
 
-def file_request(user: User, topic: str = "lichnyj-kabinet/oshibka-v-rabote-lk", summary: str = "Не открывается отчет",
-                 created_at: datetime | None = None) -> Ticket:
+def file_request(user: User, topic: str = "lichnyj-kabinet/oshibka-v-rabote-lk",
+                 summary: str = "Не открывается отчет", created_at: datetime | None = None) -> Ticket:
     """File a request through the service, optionally backdated."""
     category_slug, topic_slug = topic.split("/")
     catalog = current_catalog()

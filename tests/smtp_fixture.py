@@ -32,11 +32,18 @@ class Received:
 class _Collector:
     def __init__(self) -> None:
         self.messages: list[Received] = []
+        self.refused: set[str] = set()
         self._lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's hook name)
-        received = Received(envelope.mail_from, list(envelope.rcpt_tos),
-                            message_from_bytes(envelope.original_content or envelope.content, policy=policy.default))
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if address in self.refused:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        parsed = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        received = Received(envelope.mail_from, list(envelope.rcpt_tos), parsed)
         with self._lock:
             self.messages.append(received)
         return "250 Message accepted for delivery"
@@ -60,6 +67,10 @@ class SmtpServer:
     @property
     def messages(self) -> list[Received]:
         return list(self._collector.messages)
+
+    def refuse(self, address: str) -> None:
+        """Answer 550 to this recipient."""
+        self._collector.refused.add(address)
 
     @property
     def config(self) -> dict:

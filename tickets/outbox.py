@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime
 from email.utils import parseaddr
@@ -111,11 +112,17 @@ def enqueue(to_addr: str, subject: str, text_body: str, html_body: str, *, ticke
     enqueue_many([row])
 
 
+def _encoded_subject(subject: str) -> str:
+    # Python 3.11's header folding drops the space between encoded words ("закроетсячерез");
+    # email.header.Header encodes the spaces inside the words, so every reader shows them.
+    return subject if subject.isascii() else Header(subject, "utf-8", header_name="Subject").encode()
+
+
 def build_email(message: OutboxMessage, mail_from: str) -> EmailMessage:
     """The MIME message: plain text with an HTML alternative."""
     domain = parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
     email = EmailMessage()
-    email["Subject"] = message.subject
+    email.set_raw("Subject", _encoded_subject(message.subject))
     email["From"] = mail_from
     email["To"] = message.to_addr
     email["Date"] = format_datetime(message.created_at)

@@ -33,13 +33,14 @@ class NewRequest:
     field_values: list[tuple[str, str, str]] = field(default_factory=list)  # (key, label, value)
 
 
-def save_drafts(user: User, draft_key: str, files: list[CheckedFile], upload_dir: Path) -> list[Attachment]:
+def save_drafts(user: User, company_id: int, draft_key: str, files: list[CheckedFile],
+                upload_dir: Path) -> list[Attachment]:
     """Store checked uploads of an unfinished form so a failed post never loses them."""
     rows = []
     for checked in files:
         rows.append(
             Attachment(
-                company_id=user.company_id,
+                company_id=company_id,
                 uploader_id=user.id,
                 draft_key=draft_key,
                 filename=checked.filename,
@@ -55,9 +56,9 @@ def save_drafts(user: User, draft_key: str, files: list[CheckedFile], upload_dir
 
 
 def draft_attachments(user: User, draft_key: str, ids: list[int] | None = None) -> list[Attachment]:
-    """Unclaimed uploads of this account's form, optionally only the given ids."""
+    """Unclaimed uploads this account made in the form, optionally only the given ids."""
     query = db.select(Attachment).filter_by(
-        company_id=user.company_id, draft_key=draft_key, ticket_id=None, comment_id=None
+        uploader_id=user.id, draft_key=draft_key, ticket_id=None, comment_id=None
     )
     if ids is not None:
         query = query.where(Attachment.id.in_(ids or [-1]))
@@ -145,3 +146,20 @@ def attachment_for(user: User, attachment_id: int) -> Attachment | None:
         if comment is None or comment.internal:
             return None
     return attachment
+
+
+def thread(ticket: Ticket, include_internal: bool) -> list:
+    """Comments of the request, oldest first; internal notes only for agents."""
+    from tickets.models import Comment
+
+    query = db.select(Comment).filter_by(ticket_id=ticket.id)
+    if not include_internal:
+        query = query.filter_by(internal=False)
+    return list(db.session.scalars(query.order_by(Comment.created_at, Comment.id)))
+
+
+def history(ticket: Ticket) -> list[StatusChange]:
+    """Every status change of the request, oldest first."""
+    return list(db.session.scalars(
+        db.select(StatusChange).filter_by(ticket_id=ticket.id).order_by(StatusChange.created_at, StatusChange.id)
+    ))

@@ -10,13 +10,14 @@ def init_app(app: Flask) -> None:
     from views import api
     from views import auth
     from views import catalog
+    from views import console
     from views import errors
     from views import help
     from views import requests
     from views import search
     from views import template_helpers
 
-    for module in (catalog, help, auth, requests, search, api):
+    for module in (catalog, help, auth, requests, console, search, api):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     template_helpers.init_app(app)

@@ -14,11 +14,10 @@ from views.rendering import redirect_to
 from views.rendering import render
 from views.request_form import form_class_for
 from views.request_form import handle_post
+from views.requests import AUTHOR_COOKIE
+from views.requests import remember_author
 
 bp = Blueprint("catalog", __name__)
-
-AUTHOR_COOKIE = "author_name"
-
 
 def _topic_or_404(category: str, topic: str):
     catalog = current_catalog()
@@ -59,7 +58,7 @@ def topic(category: str, topic: str):
     result = handle_post(form, top, catalog, current_user, request.form.getlist("keep", type=int), validate_only)
     if result.ok:
         response = redirect_to(url_for("requests.created", ticket_id=result.ticket_id))
-        response.set_cookie(AUTHOR_COOKIE, form.author_name.data, max_age=365 * 86400, samesite="Lax", httponly=True)
+        remember_author(response, form.author_name.data)
         return response
     status = 200 if validate_only else 422
     return render("topic.html", "request_form", status, category=cat, topic=top, form=form, kept=result.kept)

@@ -21,10 +21,8 @@ def wants_fragment() -> bool:
 
 def render(template: str, block: str | None = None, status: int = 200, **context) -> Response:
     """Render the page, or only `block` when htmx asked for a fragment; always set Vary."""
-    if block and wants_fragment():
-        body = render_block(template, block, **context)
-    else:
-        body = render_template(template, **context)
+    fragment = block and wants_fragment()
+    body = render_block(template, block, **context) if fragment else render_template(template, **context)
     response = make_response(body, status)
     response.vary.update(VARY)
     return response
@@ -32,9 +30,6 @@ def render(template: str, block: str | None = None, status: int = 200, **context
 
 def redirect_to(url: str) -> Response:
     """Redirect after a successful POST: 303 for browsers, HX-Redirect for htmx requests."""
-    if htmx:
-        response = htmx_make_response(redirect=url)
-    else:
-        response = redirect(url, 303)
+    response = htmx_make_response(redirect=url) if htmx else redirect(url, 303)
     response.vary.update(VARY)
     return response

@@ -5,18 +5,15 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from pathlib import Path
 
-from flask import current_app
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import FileStorage
 from wtforms import Field
 from wtforms import HiddenField
 from wtforms import MultipleFileField
 from wtforms import SelectField
-from wtforms.fields.choices import SelectChoice
 from wtforms import StringField
 from wtforms import TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
@@ -26,15 +23,13 @@ from kb.catalog import Catalog
 from kb.catalog import FieldDef
 from kb.catalog import Topic
 from tickets import service
-from tickets.attachments import AttachmentError
-from tickets.attachments import CheckedFile
-from tickets.attachments import check_file
 from tickets.models import Attachment
 from tickets.models import User
 from tickets.validators import check_description
 from tickets.validators import check_summary
 from tickets.validators import check_value
 from tickets.validators import normalize_value
+from views import uploads
 
 
 class FormatCheck:
@@ -125,42 +120,15 @@ class Submission:
         return self.ticket_id is not None
 
 
-def _selected_uploads(form: RequestForm) -> list[FileStorage]:
-    return [f for f in (form.attachments.data or []) if isinstance(f, FileStorage) and f.filename]
-
-
-def _check_uploads(form: RequestForm, files: list[FileStorage], already: int) -> list[CheckedFile]:
-    config = current_app.config
-    checked: list[CheckedFile] = []
-    for upload in files:
-        try:
-            checked.append(check_file(upload.filename or "", upload.read(), config["MAX_ATTACHMENT_SIZE"]))
-        except AttachmentError as exc:
-            form.attachments.errors.append(str(exc))
-    room = config["MAX_ATTACHMENTS"] - already
-    if len(checked) > room:
-        form.attachments.errors.append(
-            f"Можно приложить не больше {config['MAX_ATTACHMENTS']} файлов; "
-            f"лишние не сохранены: {', '.join(c.filename for c in checked[max(room, 0):])}"
-        )
-        checked = checked[: max(room, 0)]
-    return checked
-
-
 def handle_post(form: RequestForm, topic: Topic, catalog: Catalog, user: User, kept_ids: list[int],
                 validate_only: bool) -> Submission:
     """Validate the posted form; keep uploads; file the request when everything is right."""
     form.submission_id.data = form.submission_id.data or uuid.uuid4().hex
     draft_key = form.submission_id.data
     valid = form.validate()
-    kept = service.draft_attachments(user, draft_key, kept_ids)
     if validate_only:
-        return Submission(form, kept)
-    if not isinstance(form.attachments.errors, list):
-        form.attachments.errors = list(form.attachments.errors)
-    checked = _check_uploads(form, _selected_uploads(form), len(kept))
-    if checked:
-        kept += service.save_drafts(user, draft_key, checked, Path(current_app.config["UPLOAD_DIR"]))
+        return Submission(form, service.draft_attachments(user, draft_key, kept_ids))
+    kept = uploads.collect(form.attachments, user, user.company_id, draft_key, kept_ids)
     if not valid or form.attachments.errors:
         return Submission(form, kept)
     values = [(key, form[key].label.text, form[key].data) for key in form.topic_fields if form[key].data]

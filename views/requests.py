@@ -7,12 +7,26 @@ from pathlib import Path
 from flask import Blueprint
 from flask import abort
 from flask import current_app
+from flask import request
 from flask import send_file
+from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 
 from tickets import service
+from tickets import workflow
+from views import uploads
+from views.rendering import redirect_to
 from views.rendering import render
+from views.reply_forms import CloseForm
+from views.reply_forms import ReplyForm
+
+AUTHOR_COOKIE = "author_name"
+
+
+def remember_author(response, name: str) -> None:
+    """Remember "who is writing" in this browser: the company shares one account."""
+    response.set_cookie(AUTHOR_COOKIE, name, max_age=365 * 86400, samesite="Lax", httponly=True)
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 
@@ -38,11 +52,49 @@ def created(ticket_id: int):
     return render("request_created.html", ticket=_ticket_or_404(ticket_id))
 
 
+def _detail(ticket, form: ReplyForm, kept: list, status: int = 200, block: str | None = None):
+    return render("request_detail.html", block, status, ticket=ticket, form=form, kept=kept,
+                  comments=service.thread(ticket, include_internal=False), history=service.history(ticket))
+
+
 @bp.get("/<int:ticket_id>")
 @login_required
 def detail(ticket_id: int):
-    """Show one request with everything submitted."""
-    return render("request_detail.html", ticket=_ticket_or_404(ticket_id))
+    """Show one request: everything submitted, the thread and the reply form."""
+    form = ReplyForm(author_name=request.cookies.get(AUTHOR_COOKIE, ""))
+    return _detail(_ticket_or_404(ticket_id), form, [])
+
+
+@bp.post("/<int:ticket_id>/reply")
+@login_required
+def reply(ticket_id: int):
+    """Add the customer's reply; it brings a waiting or closed request back to support."""
+    ticket = _ticket_or_404(ticket_id)
+    form = ReplyForm()
+    kept = uploads.collect(form.attachments, current_user, ticket.company_id, form.submission_id.data,
+                           request.form.getlist("keep", type=int))
+    if not form.validate() or form.attachments.errors:
+        return _detail(ticket, form, kept, 422, "reply_form")
+    try:
+        target, comment = workflow.add_customer_reply(
+            ticket, current_user, form.author_name.data, form.body.data, kept, form.submission_id.data,
+            reopen_window_days=current_app.config["REOPEN_WINDOW_DAYS"])
+    except workflow.WorkflowError as exc:
+        form.body.errors.append(str(exc))
+        return _detail(ticket, form, kept, 422, "reply_form")
+    response = redirect_to(url_for("requests.detail", ticket_id=target.id, _anchor=f"comment-{comment.id}"))
+    remember_author(response, form.author_name.data)
+    return response
+
+
+@bp.post("/<int:ticket_id>/close")
+@login_required
+def close(ticket_id: int):
+    """Close the request at the customer's word: the question is solved."""
+    ticket = _ticket_or_404(ticket_id)
+    form = CloseForm()
+    workflow.close_by_customer(ticket, current_user, form.author_name.data or request.cookies.get(AUTHOR_COOKIE, ""))
+    return redirect_to(url_for("requests.detail", ticket_id=ticket.id))
 
 
 @bp.get("/files/<int:attachment_id>/<path:filename>")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -14,6 +16,7 @@ from tickets.status import AGENT_LABELS
 from tickets.status import CUSTOMER_LABELS
 from tickets.status import PRIORITY_LABELS
 from tickets.status import Status
+from tickets.timefmt import countdown_text
 
 
 def _timezone() -> str:
@@ -44,6 +47,14 @@ def status_label(status: str) -> str:
     return (AGENT_LABELS if agent else CUSTOMER_LABELS)[Status(status)]
 
 
+def auto_close_countdown(ticket) -> str | None:
+    """The countdown shown while support waits for the customer."""
+    if ticket.status != Status.WAITING_CUSTOMER or ticket.waiting_since is None:
+        return None
+    deadline = ticket.waiting_since + timedelta(hours=current_app.config["AUTO_CLOSE_HOURS"])
+    return countdown_text(deadline, datetime.now(UTC))
+
+
 def ucfirst(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -53,6 +64,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(filesize)
     app.add_template_filter(ucfirst)
     app.add_template_global(status_label)
+    app.add_template_global(auto_close_countdown)
     app.add_template_global(lambda p: PRIORITY_LABELS.get(p, p), "priority_label")
     app.add_template_global(lambda slug: current_catalog().category(slug), "catalog_category")
     app.add_template_global(lambda key: current_catalog().fields[key], "catalog_field")

@@ -1,0 +1,44 @@
+"""Search quality on the labelled dev queries, judged through the public JSON endpoint."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from search.evaluation import evaluate
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+DEV = (ROOT.parent / "shared" / "search" / "dev-queries.jsonl", DATA / "dev-queries.jsonl")
+
+
+def read_rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture
+def judge(app, client):
+    app.config["SEARCH_LOG"] = False
+
+    def run(rows: list[dict]):
+        return evaluate(rows, lambda q: client.get("/api/search", query_string={"q": q, "limit": 10}).get_json())
+
+    return run
+
+
+def test_dev_queries(judge):
+    path = next(p for p in DEV if p.exists())
+    report = judge(read_rows(path))
+    misses = [(m.query, m.rank) for m in report.misses]
+    assert report.overall.share(3) >= 0.97, (str(report.overall), misses)
+    assert report.overall.share(1) >= 0.85, (str(report.overall), misses)
+
+
+def test_holdout_queries_written_apart_from_the_tuning(judge):
+    """Own phrasings (never copied into tags or synonyms): a floor against overfitting the dev set."""
+    report = judge(read_rows(DATA / "holdout-queries.jsonl"))
+    misses = [(m.query, m.rank) for m in report.misses]
+    assert report.overall.share(3) >= 0.9, (str(report.overall), misses)
+    assert report.overall.share(1) >= 0.8, (str(report.overall), misses)

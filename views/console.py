@@ -1,0 +1,120 @@
+"""The support console: the queue and the agent's view of a request."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint
+from flask import abort
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+
+from kb import current_catalog
+from tickets import service
+from tickets import workflow
+from tickets.status import Status
+from tickets.status import TransitionError
+from views import uploads
+from views.rendering import redirect_to
+from views.rendering import render
+from views.reply_forms import AgentReplyForm
+from views.reply_forms import StatusForm
+
+bp = Blueprint("console", __name__, url_prefix="/console")
+
+
+def agent_required(view):
+    """Only support agents; customers get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_agent:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _filters() -> workflow.QueueFilters:
+    args = request.args
+    status = args.get("status", "")
+    assignee = args.get("assignee", "")
+    return workflow.QueueFilters(
+        category=args.get("category", ""),
+        topic=args.get("topic", ""),
+        status=status if status in set(Status) else "",
+        assignee_id=current_user.id if assignee == "me" else None,
+        unassigned=assignee == "none",
+    )
+
+
+@bp.get("/")
+@agent_required
+def queue():
+    """Open requests by priority, then oldest first, with filters and counts per status."""
+    filters = _filters()
+    return render("console_queue.html", "queue", tickets=workflow.queue_query(filters),
+                  counts=workflow.status_counts(filters), filters=filters, args=request.args,
+                  categories=current_catalog().categories)
+
+
+def _ticket_page(ticket, reply_form=None, status_form=None, kept=(), code: int = 200, block: str | None = None):
+    return render("console_ticket.html", block, code, ticket=ticket,
+                  reply_form=reply_form or AgentReplyForm(),
+                  status_form=status_form or StatusForm.for_status(ticket.status), kept=list(kept),
+                  comments=service.thread(ticket, include_internal=True), history=service.history(ticket))
+
+
+def _ticket_or_404(ticket_id: int):
+    ticket = service.ticket_for(current_user, ticket_id)
+    if ticket is None:
+        abort(404)
+    return ticket
+
+
+@bp.get("/requests/<int:ticket_id>")
+@agent_required
+def ticket(ticket_id: int):
+    """Show everything the customer submitted, the whole thread and the agent's actions."""
+    return _ticket_page(_ticket_or_404(ticket_id))
+
+
+@bp.post("/requests/<int:ticket_id>/take")
+@agent_required
+def take(ticket_id: int):
+    """Assign the request to the current agent."""
+    workflow.take(_ticket_or_404(ticket_id), current_user)
+    return redirect_to(url_for("console.ticket", ticket_id=ticket_id))
+
+
+@bp.post("/requests/<int:ticket_id>/reply")
+@agent_required
+def reply(ticket_id: int):
+    """Reply publicly (optionally waiting for the customer) or add an internal note."""
+    found = _ticket_or_404(ticket_id)
+    form = AgentReplyForm()
+    kept = uploads.collect(form.attachments, current_user, found.company_id, form.submission_id.data,
+                           request.form.getlist("keep", type=int))
+    if not form.validate() or form.attachments.errors:
+        return _ticket_page(found, reply_form=form, kept=kept, code=422, block="agent_reply")
+    comment = workflow.add_agent_reply(found, current_user, form.body.data, kept,
+                                       wait_for_customer=form.mode.data == "wait", internal=form.mode.data == "internal")
+    return redirect_to(url_for("console.ticket", ticket_id=ticket_id, _anchor=f"comment-{comment.id}"))
+
+
+@bp.post("/requests/<int:ticket_id>/status")
+@agent_required
+def status(ticket_id: int):
+    """Change the status, recording who, when and why."""
+    found = _ticket_or_404(ticket_id)
+    form = StatusForm.for_status(found.status)
+    if form.validate():
+        try:
+            workflow.change_status(found, current_user, form.target.data, form.reason.data or "")
+            return redirect_to(url_for("console.ticket", ticket_id=ticket_id))
+        except TransitionError as exc:
+            form.target.errors.append(str(exc))
+    return _ticket_page(found, status_form=form, code=422, block="agent_status")
