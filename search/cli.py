@@ -21,7 +21,7 @@ search_cli = click.Group("search", help="Поиск: проверка выдач
 
 @search_cli.command("query")
 @click.argument("text")
-@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 20), help="Сколько результатов.")
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 20), help="Сколько показать.")
 def query_command(text: str, limit: int) -> None:
     """Print the ranking for one query, as the portal shows it."""
     result = query(current_index(), text, limit)
@@ -55,11 +55,15 @@ def eval_command(file: Path, limit: int) -> None:
     if not rows:
         raise click.ClickException(f"{file.name}: нет ни одного запроса")
     client = current_app.test_client()
+
+    def answer(text: str) -> dict:
+        return client.get("/api/search", query_string={"q": text, "limit": limit}).json
+
     # Measuring must not fill the search log with the test queries.
     logging = current_app.config.get("SEARCH_LOG", True)
     current_app.config["SEARCH_LOG"] = False
     try:
-        report = evaluate(rows, lambda q: client.get("/api/search", query_string={"q": q, "limit": limit}).get_json())
+        report = evaluate(rows, answer)
     except KeyError as exc:
         raise click.ClickException(f"{file.name}: у строки нет поля {exc}") from exc
     finally:
@@ -72,7 +76,7 @@ def eval_command(file: Path, limit: int) -> None:
 
 
 @search_cli.command("report")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="Сколько запросов.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="Сколько строк.")
 def report_command(limit: int) -> None:
     """List the most frequent queries that found nothing."""
     rows = zero_result_queries(limit)

@@ -135,8 +135,10 @@ def _repair(index: SearchIndex, raw_tokens: list[str]) -> list[tuple[list[str], 
         plain = words(raw)
         if all(index.is_known(w) for w in plain) or not is_qwerty(raw):
             repaired[number] = (plain, "plain")
-        elif majority == "layout" or (majority == "plain" and _share_known(index, words(swap_to_ru(raw))) == 1):
-            repaired[number] = (words(fold(swap_to_ru(raw))), "layout")
+            continue
+        swapped = words(fold(swap_to_ru(raw)))
+        if majority == "layout" or (majority == "plain" and _share_known(index, swapped) == 1):
+            repaired[number] = (swapped, "layout")
         elif majority == "translit":
             repaired[number] = ([translit_variants(w)[0] for w in plain], "translit")
         else:
@@ -220,7 +222,8 @@ def _resolve(index: SearchIndex, word: str, last: bool, exact: bool = False) -> 
 
 
 def _exact_terms(index: SearchIndex, phrase: tuple[str, ...]) -> Alternative:
-    return [{stem(w): SYNONYM_SIM} if stem(w) in index.postings else {} for w in phrase if w not in STOP_WORDS]
+    stems = [stem(w) for w in phrase if w not in STOP_WORDS]
+    return [{s: SYNONYM_SIM} if s in index.postings else {} for s in stems]
 
 
 def _groups(index: SearchIndex, ws: list[_Word]) -> list[list[Alternative]]:

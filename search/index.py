@@ -57,9 +57,9 @@ class SearchIndex:
 
     def is_known(self, word: str) -> bool:
         """A word the index can use as it is: content vocabulary, synonyms or a stop word."""
-        return (
-            word in STOP_WORDS or word in self.surface or word in self.syn_words or stem(word) in self.postings
-        )
+        if word in STOP_WORDS or word in self.surface or word in self.syn_words:
+            return True
+        return stem(word) in self.postings
 
     def prefixed(self, prefix: str, limit: int = 30) -> list[str]:
         """Content words that start with prefix, most frequent first."""

@@ -38,7 +38,8 @@ def log_row(result: SearchResult) -> SearchLog | None:
         return None
     top = result.top
     count = len(result.topics) + len(result.articles) + len(result.categories)
-    return SearchLog(query=query, top_result=top.key if top else None, result_count=count, had_results=count > 0)
+    top_key = top.key if top else None
+    return SearchLog(query=query, top_result=top_key, result_count=count, had_results=count > 0)
 
 
 def zero_result_queries(limit: int = 20) -> list[tuple[str, int]]:

@@ -27,6 +27,8 @@ def _limit(raw: str | None) -> int | None:
 
 
 def _json(result: SearchResult) -> dict:
+    # The topic form pre-fills its summary from q, so it gets the repaired words, not a layout mix-up.
+    typed = result.corrected or result.query
     return {
         "query": result.query,
         "corrected": result.corrected,
@@ -38,7 +40,7 @@ def _json(result: SearchResult) -> dict:
         ],
         "topics": [
             {"category": h.category.title, "title": h.topic.title,
-             "url": url_for("catalog.topic", category=h.category.slug, topic=h.topic.slug, q=result.corrected or result.query),
+             "url": url_for("catalog.topic", category=h.category.slug, topic=h.topic.slug, q=typed),
              "score": round(h.score, 3)}
             for h in result.topics
         ],

@@ -113,7 +113,10 @@ def test_slang_and_abbreviations_come_from_the_synonyms(index):
 def test_a_synonym_counts_once(tmp_path):
     index = tiny_index(
         tmp_path,
-        {"Не приходят SMS": ("смс не приходят", "sms не доходят", "смска"), "Стоимость сообщений": ("цена смс",)},
+        {
+            "Не приходят SMS": ("смс не приходят", "sms не доходят", "смска"),
+            "Стоимость сообщений": ("цена смс",),
+        },
         "groups:\n  - [sms, смс, смска]\n",
     )
     assert topic_titles(index, "цена смс")[0] == "Стоимость сообщений"
@@ -133,13 +136,13 @@ def test_a_finished_word_gets_no_prefix_match(tmp_path):
 
 def test_common_words_do_not_outweigh_the_subject(index):
     result = query(index, "как не как не обзвон")
-    assert result.topics[0].topic.title in (TELEPHONY, "Проблема с телефонией", "Помощь в настройке телефонии")
+    subject = (TELEPHONY, "Проблема с телефонией", "Помощь в настройке телефонии")
+    assert result.topics[0].topic.title in subject
 
 
 def test_tags_carry_customer_wording_with_a_high_weight(tmp_path):
-    index = tiny_index(
-        tmp_path, {"Проблемы с телефонией": ("бот молчит",), "Настройка голоса": ("голос бота молчит и тормозит",)}
-    )
+    topics = {"Проблемы с телефонией": ("бот молчит",), "Настройка голоса": ("голос бота молчит и тормозит",)}
+    index = tiny_index(tmp_path, topics)
     titles = topic_titles(index, "бот молчит")
     assert titles[0] == "Проблемы с телефонией"
 

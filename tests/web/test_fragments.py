@@ -48,3 +48,31 @@ def test_successful_htmx_post_redirects_with_hx_redirect(logged_in):
     response = logged_in.post(URL, data=good_form(), headers=HX)
     assert response.status_code == 200
     assert response.headers["HX-Redirect"].endswith("/created")
+
+
+def assert_contract(client, method: str, url: str, data: dict | None, wrapper: str) -> None:
+    page = fetch(client, method, url, {}, data)
+    assert wrapper in page.get_data(as_text=True) and VARY <= vary(page)
+    fragment = fetch(client, method, url, HX, data)
+    assert "<html" not in fragment.get_data(as_text=True) and wrapper not in fragment.get_data(as_text=True)
+    assert VARY <= vary(fragment)
+    for extra in ({"HX-Boosted": "true"}, {"HX-History-Restore-Request": "true"}):
+        assert wrapper in fetch(client, method, url, {**HX, **extra}, data).get_data(as_text=True)
+
+
+def test_customer_reply_fragment_contract(logged_in, customer):
+    from tests.lifecycle_helpers import file_request
+
+    number = file_request(customer).id
+    assert_contract(logged_in, "POST", f"/requests/{number}/reply", {"body": ""}, '<div id="reply_form">')
+
+
+def test_console_fragment_contract(client, customer, agent):
+    from tests.conftest import login
+    from tests.lifecycle_helpers import file_request
+
+    number = file_request(customer).id
+    login(client, agent.email)
+    assert_contract(client, "GET", "/console/?status=new", None, '<div id="queue"')
+    assert_contract(client, "POST", f"/console/requests/{number}/reply", {"body": ""}, '<div id="agent_reply">')
+    assert_contract(client, "POST", f"/console/requests/{number}/status", {"target": "reopened"}, '<div id="agent_status">')

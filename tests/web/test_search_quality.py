@@ -23,7 +23,7 @@ def judge(app, client):
     app.config["SEARCH_LOG"] = False
 
     def run(rows: list[dict]):
-        return evaluate(rows, lambda q: client.get("/api/search", query_string={"q": q, "limit": 10}).get_json())
+        return evaluate(rows, lambda q: client.get("/api/search", query_string={"q": q, "limit": 10}).json)
 
     return run
 
