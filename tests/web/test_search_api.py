@@ -122,6 +122,7 @@ def test_index_is_rebuilt_when_content_reloads(app_config, tmp_path):
         topics = app.test_client().get("/api/search", query_string={"q": "гипершлюз"}).get_json()["topics"]
         assert topics[0]["title"] == "Подключение транка телефонии"
         db.session.remove()
+        db.engine.dispose()
 
 
 def test_cli_query_prints_the_ranking(runner):
