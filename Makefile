@@ -53,7 +53,7 @@ test: $(VENV)/.installed-dev $(HTMX) chromium ## Run the whole suite (and again 
 	TEST_DATABASE_URL= $(BIN)/pytest -n 2 --dist loadgroup --cov --cov-report=term
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
-	  $(BIN)/pytest -m "not e2e"; \
+	  $(BIN)/pytest -n 2 -m "not e2e"; \
 	fi
 
 bench: install ## Measure search latency

@@ -11,7 +11,8 @@ from flask import Flask
 BASE_DIR = Path(__file__).resolve().parent
 
 
-def _database_url(url: str) -> str:
+def sqlalchemy_url(url: str) -> str:
+    """The database URL with the PostgreSQL driver we install spelled out."""
     # psycopg 3 is the driver we install; plain postgres URLs would ask SQLAlchemy for psycopg2.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
@@ -54,7 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_prefixed_env()
     if test_config:
         app.config.from_mapping(test_config)
-    app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
 

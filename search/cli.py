@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
 
 from search.engine import query
 from search.evaluation import evaluate
@@ -79,7 +80,10 @@ def eval_command(file: Path, limit: int) -> None:
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="Сколько строк.")
 def report_command(limit: int) -> None:
     """List the most frequent queries that found nothing."""
-    rows = zero_result_queries(limit)
+    try:
+        rows = zero_result_queries(limit)
+    except SQLAlchemyError as exc:
+        raise click.ClickException("Журнал поиска недоступен: выполните flask db upgrade.") from exc
     if not rows:
         click.echo("Запросов без результатов нет.")
         return

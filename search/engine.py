@@ -284,6 +284,11 @@ def _score(index: SearchIndex, groups: list[list[Alternative]]) -> tuple[dict[in
     return scores, matched
 
 
+def _similarity(text: str, phrase: str) -> float:
+    """How closely the whole query reads like a title or tag (0..1); extra words in either cost a little."""
+    return (fuzz.token_set_ratio(text, phrase) + fuzz.token_sort_ratio(text, phrase)) / 200
+
+
 def _rerank(index: SearchIndex, scores: dict[int, float], matched: dict[int, int], n_groups: int,
             text: str) -> dict[int, float]:
     final: dict[int, float] = {}
@@ -293,7 +298,7 @@ def _rerank(index: SearchIndex, scores: dict[int, float], matched: dict[int, int
     for numbers in by_kind.values():
         for number in numbers[:RERANK_DEPTH]:
             doc = index.docs[number]
-            similarity = max(fuzz.token_set_ratio(text, phrase) for phrase in doc.phrases) / 100
+            similarity = max(_similarity(text, phrase) for phrase in doc.phrases)
             coverage = matched[number] / n_groups if n_groups else 0.0
             final[number] = scores[number] * (0.5 + 0.5 * coverage) + RERANK_WEIGHT * similarity
     return final
@@ -303,16 +308,20 @@ def _rerank(index: SearchIndex, scores: dict[int, float], matched: dict[int, int
 
 
 def _confident(hits: list[Hit]) -> bool:
+    """The best hit at least CONFIDENT_RATIO times the next one (a topic's own category is no rival)."""
     if not hits:
         return False
     top = hits[0]
     for other in hits[1:]:
-        if isinstance(top, TopicHit) and isinstance(other, CategoryHit) and other.category == top.category:
-            continue
-        if isinstance(top, CategoryHit) and isinstance(other, TopicHit) and other.category == top.category:
+        if _parent_and_child(top, other):
             continue
         return top.score >= CONFIDENT_RATIO * other.score
     return True
+
+
+def _parent_and_child(one: Hit, other: Hit) -> bool:
+    pair = {type(one), type(other)}
+    return pair == {TopicHit, CategoryHit} and one.category.slug == other.category.slug
 
 
 def query(index: SearchIndex, text: str, limit: int = 5, *, exact: bool = False) -> SearchResult:

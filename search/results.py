@@ -54,6 +54,11 @@ class SearchResult:
     articles: list[ArticleHit] = field(default_factory=list)
 
     @property
+    def understood(self) -> str:
+        """The words the results were found for: the repaired query when it was corrected."""
+        return self.corrected or self.query
+
+    @property
     def is_empty(self) -> bool:
         return not (self.categories or self.topics or self.articles)
 

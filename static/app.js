@@ -38,8 +38,7 @@
       setActive(input, index <= 0 ? opts.length - 1 : index - 1);
     } else if (event.key === "Enter" && index >= 0) {
       event.preventDefault();
-      var link = opts[index].querySelector("a");
-      if (link) window.location.assign(link.href);
+      window.location.assign(opts[index].href);
     } else if (event.key === "Escape") {
       var region = document.getElementById("search_results");
       if (region) region.innerHTML = "";

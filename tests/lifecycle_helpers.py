@@ -29,11 +29,8 @@ def file_request(user: User, topic: str = "lichnyj-kabinet/oshibka-v-rabote-lk",
         author_name="Ирина",
         submission_id=f"file-{next(_counter)}",
     )
-    ticket, created = create_ticket(user, request, [])
+    ticket, created = create_ticket(user, request, [], now=created_at)
     assert created
-    if created_at is not None:
-        ticket.created_at = ticket.updated_at = ticket.status_changed_at = created_at
-        db.session.commit()
     return ticket
 
 

@@ -9,7 +9,6 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from flask import render_template
 from sqlalchemy import select
 
 from extensions import db
@@ -105,13 +104,19 @@ def message(kind: str, t: MailTicket, *, subject_kind: str | None = None, dedupe
         "ticket_id": t.id,
         "to_addr": t.to_addr,
         "subject": subject[:300],
-        "text_body": render_template(f"mail/{kind}.txt", **context),
-        "html_body": render_template(f"mail/{kind}.html", **context),
+        "text_body": _render(f"mail/{kind}.txt", context),
+        "html_body": _render(f"mail/{kind}.html", context),
         "dedupe_key": dedupe_key,
     }
     if now is not None:
         row["created_at"] = now
     return row
+
+
+def _render(name: str, context: dict[str, Any]) -> str:
+    # Flask's jinja env without render_template's request context processors and signals:
+    # mail needs neither, and close-stale renders thousands of messages in one run.
+    return current_app.jinja_env.get_template(name).render(context)
 
 
 def _utc(dt: datetime) -> datetime:
@@ -124,7 +129,7 @@ def queue_ticket_created(ticket: Ticket, user: User) -> None:
     if t is None:
         return
     created = ticket.created_at or datetime.now(UTC)
-    enqueue_many([message("ticket_created", t, dedupe_key=f"created:{ticket.id}",
+    enqueue_many([message("ticket_created", t, dedupe_key=f"created:{ticket.id}", now=created,
                           created_local=local_time(created, t.timezone), author_name=ticket.author_name)])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +19,7 @@ from tickets.models import StatusChange
 from tickets.models import Ticket
 from tickets.models import TicketField
 from tickets.models import User
+from tickets.models import utcnow
 from tickets.status import PRIORITY_RANK
 from tickets.status import Status
 
@@ -71,12 +73,17 @@ def find_by_submission(user: User, submission_id: str) -> Ticket | None:
     )
 
 
-def create_ticket(user: User, req: NewRequest, keep: list[Attachment]) -> tuple[Ticket, bool]:
+def create_ticket(user: User, req: NewRequest, keep: list[Attachment],
+                  now: datetime | None = None) -> tuple[Ticket, bool]:
     """File the request once per submission id; return it and whether it is new."""
     existing = find_by_submission(user, req.submission_id)
     if existing is not None:
         return existing, False
+    now = now or utcnow()
     ticket = Ticket(
+        created_at=now,
+        updated_at=now,
+        status_changed_at=now,
         company_id=user.company_id,
         submission_id=req.submission_id,
         category_slug=req.category.slug,
@@ -99,7 +106,7 @@ def create_ticket(user: User, req: NewRequest, keep: list[Attachment]) -> tuple[
         db.session.flush()
         db.session.add(StatusChange(ticket_id=ticket.id, from_status=None, to_status=Status.NEW,
                                     actor_id=user.id, actor_label=req.author_name or user.name,
-                                    reason="Обращение создано"))
+                                    reason="Обращение создано", created_at=now))
         for attachment in keep:
             attachment.ticket_id = ticket.id
             attachment.draft_key = None

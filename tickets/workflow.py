@@ -121,8 +121,11 @@ def _ensure_agent(user: User) -> None:
         raise NotAllowed("Действие доступно только специалистам поддержки")
 
 
-def _reply_by_submission(submission_id: str) -> Comment | None:
-    return db.session.scalar(select(Comment).filter_by(submission_id=submission_id))
+def _reply_by_submission(user: User, submission_id: str) -> Comment | None:
+    return db.session.scalar(
+        select(Comment).join(Ticket, Ticket.id == Comment.ticket_id)
+        .where(Comment.submission_id == submission_id, Ticket.company_id == user.company_id)
+    )
 
 
 def add_customer_reply(ticket: Ticket, user: User, author_name: str, body: str, attachments: list[Attachment],
@@ -133,7 +136,7 @@ def add_customer_reply(ticket: Ticket, user: User, author_name: str, body: str, 
     Returns the request the reply landed in and the reply. A repeated submission_id returns the first reply.
     """
     _ensure_customer(ticket, user)
-    existing = _reply_by_submission(submission_id)
+    existing = _reply_by_submission(user, submission_id)
     if existing is not None:
         return db.session.get(Ticket, existing.ticket_id), existing
     now = _now(now)
@@ -160,7 +163,7 @@ def add_customer_reply(ticket: Ticket, user: User, author_name: str, body: str, 
             _claim_attachments(attachments, target.id, comment.id, user.company_id)
     except IntegrityError:
         # A concurrent double submit won the race: answer with its result.
-        existing = _reply_by_submission(submission_id)
+        existing = _reply_by_submission(user, submission_id)
         if existing is None:
             raise
         return db.session.get(Ticket, existing.ticket_id), existing

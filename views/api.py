@@ -28,7 +28,7 @@ def _limit(raw: str | None) -> int | None:
 
 def _json(result: SearchResult) -> dict:
     # The topic form pre-fills its summary from q, so it gets the repaired words, not a layout mix-up.
-    typed = result.corrected or result.query
+    typed = result.understood
     return {
         "query": result.query,
         "corrected": result.corrected,

@@ -109,10 +109,6 @@ def browser(tmp_path_factory):
             browser.close()
 
 
-class BrowserErrors(list):
-    """JavaScript errors thrown in the pages of one test."""
-
-
 def _context(browser, live_server: LiveServer, javascript: bool):
     context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript, locale="ru-RU")
     context.set_default_timeout(TIMEOUT_MS)
@@ -133,8 +129,8 @@ def page(browser, live_server):
     """A fresh browser context with JavaScript on; its page fails the test on uncaught JS errors."""
     context = _context(browser, live_server, javascript=True)
     page = context.new_page()
-    js_errors = BrowserErrors()
-    page.on("pageerror", js_errors.append)
+    js_errors: list = []
+    page.on("pageerror", lambda error: js_errors.append(error))
     try:
         yield page
     finally:
@@ -152,13 +148,18 @@ def page_nojs(browser, live_server):
         context.close()
 
 
-def log_in(page, email: str = COMPANY_EMAIL, password: str = PASSWORD, landing: str = "**/requests/"):
-    """Log in through the login form, as a person would; works with and without JavaScript."""
-    page.goto("/login")
+def submit_login(page, email: str = COMPANY_EMAIL, password: str = PASSWORD) -> None:
+    """Fill and send the login form shown on the current page."""
     page.get_by_label("Электронная почта учетной записи").fill(email)
     page.get_by_label("Пароль").fill(password)
     page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(landing)
+
+
+def log_in(page, email: str = COMPANY_EMAIL, password: str = PASSWORD):
+    """Log in through the login form, as a person would; works with and without JavaScript."""
+    page.goto("/login")
+    submit_login(page, email, password)
+    page.wait_for_url("**/requests/")
     return page
 
 

@@ -36,7 +36,7 @@ def test_backoff_doubles_from_a_minute_up_to_an_hour():
 
 def test_agent_comment_arrives_with_text_html_and_link(app, customer, agent, smtp_server):  # noqa: F811
     app.config.update(smtp_server.config)
-    ticket = file_request(customer, summary="Не приходят СМС")
+    ticket = file_request(customer, summary="Не приходят СМС", created_at=T0)
     workflow.add_agent_reply(ticket, agent, "Проверьте имя отправителя.\nИ пришлите <скриншот>.", [],
                              wait_for_customer=True, now=T0)
     assert deliver_due(app.config, now=T0 + timedelta(minutes=1)) == (2, 0)
