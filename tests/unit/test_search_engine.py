@@ -110,6 +110,18 @@ def test_slang_and_abbreviations_come_from_the_synonyms(index):
     assert query(index, "где номер личного кабинета").articles[0].article.slug == "nomer-lk"
 
 
+def test_a_verb_finds_the_topic_named_by_its_noun(tmp_path):
+    # Snowball stems отключить → отключ but отключение → отключен: the root still matches.
+    index = tiny_index(tmp_path, {"Отключение номера": (), "Покупка номера": ()})
+    assert topic_titles(index, "отключить номер ")[0] == "Отключение номера"
+    assert topic_titles(index, "отключили номер ")[0] == "Отключение номера"
+
+
+def test_brand_words_in_cyrillic_and_a_typo(index):
+    assert query(index, "отключить ватсап бизнесс").corrected == "отключить ватсап бизнес"
+    assert topic_titles(index, "отключить ватсап бизнесс", 1) == ["Отключение WhatsApp Business"]
+
+
 def test_a_synonym_counts_once(tmp_path):
     index = tiny_index(
         tmp_path,
