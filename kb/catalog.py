@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import yaml
 
@@ -16,6 +17,9 @@ from kb.markdown import render_markdown
 PRIORITIES = ("high", "normal", "low")
 FORMATS = ("digits", "id", "phone_list", "sender_name", "text", "textarea", "choice")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SVG_NS = "http://www.w3.org/2000/svg"
+# Plain drawing elements only: icons are inlined into pages, so nothing that runs or loads.
+SVG_SHAPES = frozenset({"svg", "g", "path", "circle", "ellipse", "rect", "line", "polyline", "polygon"})
 FRONT_MATTER_RE = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.DOTALL)
 
 
@@ -90,6 +94,7 @@ class Catalog:
     articles: dict[str, Article]
     fields: dict[str, FieldDef]
     revision: str = ""
+    icons: dict[str, str] = field(default_factory=dict)
     _by_slug: dict[str, Category] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -313,6 +318,7 @@ def load_catalog(content_dir: Path) -> Catalog:
     for f in fields.values():
         if f.help and f.help not in articles:
             problems.append(f"fields.yaml: поле {f.key} ссылается на неизвестную статью '{f.help}'")
+    icons = {c.icon: load_icon(content_dir / "icons", c.icon, problems) for c in categories}
     if problems:
         raise ContentError(problems)
     return Catalog(
@@ -320,4 +326,33 @@ def load_catalog(content_dir: Path) -> Catalog:
         articles=articles,
         fields=fields,
         revision=content_revision(content_dir),
+        icons=icons,
     )
+
+
+def load_icon(icons_dir: Path, name: str, problems: list[str]) -> str:
+    """The SVG markup of a category icon, checked to be a plain drawing (it is inlined into pages)."""
+    where = f"icons/{name}.svg"
+    if not SLUG_RE.match(name):
+        problems.append(f"catalog.yaml: icon '{name}' — имя файла из icons/ без .svg")
+        return ""
+    path = icons_dir / f"{name}.svg"
+    if not path.is_file():
+        problems.append(f"{where}: файла нет")
+        return ""
+    text = path.read_text(encoding="utf-8").strip()
+    try:
+        root = ElementTree.fromstring(text)
+    except ElementTree.ParseError as exc:
+        problems.append(f"{where}: не читается как SVG: {exc}")
+        return ""
+    if root.tag != f"{{{SVG_NS}}}svg":
+        problems.append(f"{where}: корневой элемент должен быть <svg> из {SVG_NS}")
+    for element in root.iter():
+        tag = element.tag.rpartition("}")[2]
+        if tag not in SVG_SHAPES:
+            problems.append(f"{where}: элемент <{tag}> не разрешен; можно {', '.join(sorted(SVG_SHAPES))}")
+        bad = [a for a in element.attrib if a.lower().startswith("on") or a.rpartition("}")[2] == "href"]
+        if bad:
+            problems.append(f"{where}: атрибуты {', '.join(bad)} не разрешены")
+    return text

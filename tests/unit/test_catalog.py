@@ -80,6 +80,11 @@ def test_eight_field_articles(catalog):
         assert any(fragment in t.lower() for t in titles), fragment
 
 
+def test_every_category_has_an_inline_icon(catalog):
+    for category in catalog.categories:
+        assert catalog.icons[category.icon].startswith("<svg"), category.title
+
+
 def test_markdown_is_rendered_safely(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
@@ -104,6 +109,11 @@ def test_markdown_is_rendered_safely(tmp_path):
         ("fields.yaml", "format: sender_name", "format: magic", "format 'magic'"),
         ("articles/nomer-lk.md", "kind: field", "kind: blog", "kind должен быть field или guide"),
         ("articles/nomer-lk.md", "---\ntitle", "title", "нет блока ---"),
+        ("catalog.yaml", "icon: bot", "icon: robot", "icons/robot.svg: файла нет"),
+        ("icons/bot.svg", "<rect ", "<script>alert(1)</script><rect ", "элемент <script> не разрешен"),
+        ("icons/bot.svg", "<rect ", '<rect onclick="alert(1)" ', "атрибуты onclick не разрешены"),
+        ("icons/bot.svg", "<rect ", '<image href="http://x.test/a.png"/><rect ', "элемент <image> не разрешен"),
+        ("icons/bot.svg", "</svg>", "", "не читается как SVG"),
     ],
 )
 def test_broken_content_is_reported(tmp_path, path, old, new, problem):
