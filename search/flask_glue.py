@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from flask import Flask
 from flask import current_app
+from flask import session
 from sqlalchemy.exc import SQLAlchemyError
 
 from extensions import db
@@ -14,7 +16,11 @@ from search.engine import query
 from search.index import SearchIndex
 from search.index import build_index
 from search.log import log_row
+from search.log import write
 from search.results import SearchResult
+from tickets.models import utcnow
+
+LAST_SEARCH = "last_search"
 
 
 def current_index() -> SearchIndex:
@@ -29,12 +35,24 @@ def log_search(result: SearchResult) -> None:
     row = log_row(result)
     if row is None:
         return
+    now = utcnow()
     try:
-        db.session.add(row)
+        row = write(row, _previous_search(), now)
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
         current_app.logger.exception("search log row not written")
+        return
+    session[LAST_SEARCH] = [row.id, row.query, now.isoformat()]
+
+
+def _previous_search() -> tuple[int, str, datetime] | None:
+    """This browser's last logged search (row id, query, when), if it is readable."""
+    try:
+        row_id, text, at = session.get(LAST_SEARCH) or ()
+        return int(row_id), str(text), datetime.fromisoformat(at)
+    except (TypeError, ValueError):
+        return None
 
 
 def run_search(text: str, limit: int = 5, exact: bool = False) -> SearchResult:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from datetime import timedelta
 
 from sqlalchemy import func
 from sqlalchemy import select
@@ -19,6 +21,8 @@ _PHONE_RE = re.compile(r"\+?\d[\d\s()\-]{8,}\d")
 _LONG_DIGITS_RE = re.compile(r"\d{5,}")
 _URL_RE = re.compile(r"https?://\S+|www\.\S+")
 _SPACES_RE = re.compile(r"\s+")
+# Longer than this between two requests and the visitor started a new search.
+TYPING_PAUSE = timedelta(seconds=60)
 
 
 def scrub(text: str) -> str:
@@ -40,6 +44,30 @@ def log_row(result: SearchResult) -> SearchLog | None:
     count = len(result.topics) + len(result.articles) + len(result.categories)
     top_key = top.key if top else None
     return SearchLog(query=query, top_result=top_key, result_count=count, had_results=count > 0)
+
+
+def continues(previous: str, query: str) -> bool:
+    """True when query is the same search still being typed or trimmed (one letter at a time)."""
+    return query.startswith(previous) or previous.startswith(query)
+
+
+def write(row: SearchLog, previous: tuple[int, str, datetime] | None, now: datetime) -> SearchLog:
+    """Add the row, or fold it into the previous row of this visitor if it is the same search being typed.
+
+    Suggestions are fetched as the customer types, so «не раб», «не работает», «не работает обзвон»
+    are one search: the log keeps the last state, and the report counts it once.
+    """
+    if previous is not None:
+        row_id, text, at = previous
+        earlier = db.session.get(SearchLog, row_id) if now - at <= TYPING_PAUSE else None
+        if earlier is not None and continues(text, row.query):
+            earlier.query, earlier.top_result = row.query, row.top_result
+            earlier.result_count, earlier.had_results = row.result_count, row.had_results
+            earlier.created_at = now
+            return earlier
+    row.created_at = now
+    db.session.add(row)
+    return row
 
 
 def zero_result_queries(limit: int = 20) -> list[tuple[str, int]]:

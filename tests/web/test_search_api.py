@@ -112,7 +112,8 @@ def test_index_is_rebuilt_when_content_reloads(app_config, tmp_path):
 
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
-    app = create_app(dict(app_config, CONTENT_DIR=str(content)))
+    # No `app` fixture here, so nothing would wipe log rows this app wrote.
+    app = create_app(dict(app_config, CONTENT_DIR=str(content), SEARCH_LOG=False))
     with app.app_context():
         before = current_index()
         assert not app.test_client().get("/api/search", query_string={"q": "гипершлюз"}).get_json()["topics"]
@@ -169,13 +170,41 @@ def test_cli_eval_rejects_a_broken_file(runner, tmp_path):
     assert "JSON" in result.output
 
 
-def test_cli_report_lists_frequent_zero_result_queries(runner, client):
+def test_cli_report_lists_frequent_zero_result_queries(app, runner):
     assert "Запросов без результатов нет." in runner.invoke(args=["search", "report"]).output
     for q in ("zzzqqq", "ZZZQQQ", "xyxyxy", "отчет"):
-        client.get("/api/search", query_string={"q": q})
+        app.test_client().get("/api/search", query_string={"q": q})
     result = runner.invoke(args=["search", "report"])
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[1].split() == ["2", "zzzqqq"]
     assert lines[2].split() == ["1", "xyxyxy"]
     assert "отчет" not in result.output
+
+
+def test_typing_one_search_logs_it_once(app, client):
+    for q in ("не р", "не раб", "не работает", "не работает обзв", "не работает обзвон"):
+        client.get("/search", query_string={"q": q}, headers={"HX-Request": "true"})
+    client.get("/search", query_string={"q": "не работает обз"})
+    (row,) = log_rows()
+    assert row.query == "не работает обз" and row.had_results
+
+    client.get("/api/search", query_string={"q": "кредитный лимит"})
+    app.test_client().get("/api/search", query_string={"q": "кредитный лимит"})
+    assert [r.query for r in log_rows()] == ["не работает обз", "кредитный лимит", "кредитный лимит"]
+
+
+def test_a_pause_starts_a_new_search(client):
+    client.get("/api/search", query_string={"q": "отчет"})
+    with client.session_transaction() as session:
+        row_id, text, _ = session["last_search"]
+        session["last_search"] = [row_id, text, "2020-01-01T00:00:00+00:00"]
+    client.get("/api/search", query_string={"q": "отчет не формируется"})
+    assert [r.query for r in log_rows()] == ["отчет", "отчет не формируется"]
+
+
+def test_a_broken_session_value_does_not_break_search(client):
+    with client.session_transaction() as session:
+        session["last_search"] = "garbage"
+    assert client.get("/api/search", query_string={"q": "отчет"}).status_code == 200
+    assert [r.query for r in log_rows()] == ["отчет"]
