@@ -48,6 +48,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         PORTAL_BASE_URL="http://127.0.0.1:5000",
         SEARCH_LOG=True,
         WTF_CSRF_TIME_LIMIT=None,
+        # Flask-WTF would look for Flask-Babel; PortalForm.Meta picks WTForms' Russian messages itself.
+        WTF_I18N_ENABLED=False,
         SESSION_COOKIE_SAMESITE="Lax",
     )
     if os.environ.get("DATABASE_URL"):

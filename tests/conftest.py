@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import g
+from flask import request_started
 from sqlalchemy import create_engine
 from sqlalchemy import text
 
@@ -19,25 +22,32 @@ CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 PASSWORD = "correct-horse-42"
 
 
+@contextmanager
+def private_schema(server_url: str, prefix: str = "test") -> Iterator[str]:
+    """A fresh PostgreSQL schema, dropped afterwards; yields the URL whose search_path points at it."""
+    # Runs sharing the server (a developer's and CI's, or xdist workers) must not see each other's rows.
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(sqlalchemy_url(server_url))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in server_url else "?"
+    try:
+        yield f"{server_url}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> Iterator[str]:
     """SQLite by default; PostgreSQL when TEST_DATABASE_URL says so, in a schema of this run's own."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
         return
-    # Runs sharing the server (a developer's and CI's, or xdist workers) must not see each other's rows.
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(sqlalchemy_url(url))
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
+    with private_schema(server) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -82,9 +92,16 @@ def app_config(database_url, tmp_path) -> dict:
     return _config(database_url, tmp_path)
 
 
+def _forget_login(sender, **extra) -> None:
+    # Requests made while the test holds an app context share its `g`, where Flask-Login caches the
+    # user: without this, a second test client would be served as whoever asked first.
+    g.pop("_login_user", None)
+
+
 @pytest.fixture
 def app(_schema, app_config):
     app = create_app(app_config)
+    request_started.connect(_forget_login, app)
     with app.app_context():
         yield app
         db.session.remove()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from flask import Flask
 
 
@@ -19,8 +21,12 @@ def init_app(app: Flask) -> None:
         accounts.configure_hasher(**app.config["ARGON2_PARAMS"])
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str) -> User | None:
+        user_id, _, token = session_id.partition(".")
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        if user is None or not hmac.compare_digest(user.session_token, token):
+            return None
+        return user
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Войдите, чтобы создать обращение или посмотреть свои обращения."

@@ -13,6 +13,7 @@ from tickets.models import Company
 from tickets.models import User
 
 _hasher = PasswordHasher()
+MIN_PASSWORD = 8
 
 
 class AccountError(ValueError):
@@ -45,8 +46,8 @@ def create_company(name: str, email: str, password: str, lk_number: str | None =
     email = normalize_email(email)
     if not name.strip():
         raise AccountError("Укажите название компании")
-    if len(password) < 8:
-        raise AccountError("Пароль должен быть не короче 8 символов")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"Пароль должен быть не короче {MIN_PASSWORD} символов")
     if db.session.scalar(db.select(User.id).filter_by(email=email)) is not None:
         raise AccountError(f"Адрес {email} уже занят другой учетной записью")
     if lk_number is not None:
@@ -65,8 +66,8 @@ def create_company(name: str, email: str, password: str, lk_number: str | None =
 def create_agent(email: str, password: str, name: str = "") -> User:
     """Create a support agent account."""
     email = normalize_email(email)
-    if len(password) < 8:
-        raise AccountError("Пароль должен быть не короче 8 символов")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"Пароль должен быть не короче {MIN_PASSWORD} символов")
     if db.session.scalar(db.select(User.id).filter_by(email=email)) is not None:
         raise AccountError(f"Адрес {email} уже занят другой учетной записью")
     user = User(email=email, password_hash=hash_password(password), role="agent",
@@ -83,11 +84,52 @@ def authenticate(email: str, password: str) -> User | None:
         # Hash anyway so a missing account takes as long as a wrong password.
         _hasher.hash(password)
         return None
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
+    if not check_password(user, password):
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         db.session.commit()
     return user
+
+
+# The time zones of Russia, west to east: the guide lists time mismatches as a known complaint.
+TIMEZONES: tuple[tuple[str, str], ...] = (
+    ("Europe/Kaliningrad", "Калининград (МСК−1, UTC+2)"),
+    ("Europe/Moscow", "Москва (МСК, UTC+3)"),
+    ("Europe/Samara", "Самара (МСК+1, UTC+4)"),
+    ("Asia/Yekaterinburg", "Екатеринбург (МСК+2, UTC+5)"),
+    ("Asia/Omsk", "Омск (МСК+3, UTC+6)"),
+    ("Asia/Novosibirsk", "Новосибирск (МСК+4, UTC+7)"),
+    ("Asia/Krasnoyarsk", "Красноярск (МСК+4, UTC+7)"),
+    ("Asia/Irkutsk", "Иркутск (МСК+5, UTC+8)"),
+    ("Asia/Yakutsk", "Якутск (МСК+6, UTC+9)"),
+    ("Asia/Vladivostok", "Владивосток (МСК+7, UTC+10)"),
+    ("Asia/Magadan", "Магадан (МСК+8, UTC+11)"),
+    ("Asia/Kamchatka", "Петропавловск-Камчатский (МСК+9, UTC+12)"),
+)
+def set_timezone(user: User, zone: str) -> None:
+    """Show the company's times in this zone (pages and mail)."""
+    if user.company is None:
+        raise AccountError("Часовой пояс задается для учетной записи компании")
+    if zone not in dict(TIMEZONES):
+        raise AccountError("Выберите часовой пояс из списка")
+    user.company.timezone = zone
+    db.session.commit()
+
+
+def check_password(user: User, password: str) -> bool:
+    """True when password is the account's current password."""
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Replace the password after checking the current one."""
+    if not check_password(user, current):
+        raise AccountError("Текущий пароль указан неверно")
+    if len(new) < MIN_PASSWORD:
+        raise AccountError(f"Пароль должен быть не короче {MIN_PASSWORD} символов")
+    user.password_hash = hash_password(new)
+    db.session.commit()

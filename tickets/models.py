@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC
 from datetime import datetime
 
@@ -75,6 +76,14 @@ class User(UserMixin, db.Model):
     @property
     def is_agent(self) -> bool:
         return self.role == "agent"
+
+    @property
+    def session_token(self) -> str:
+        """Changes with the password, so a new password signs out every other browser."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:  # flask-login
+        return f"{self.id}.{self.session_token}"
 
     @property
     def is_active(self) -> bool:  # flask-login

@@ -7,6 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register blueprints, template helpers and error pages."""
+    from views import account
     from views import api
     from views import auth
     from views import catalog
@@ -17,7 +18,7 @@ def init_app(app: Flask) -> None:
     from views import search
     from views import template_helpers
 
-    for module in (catalog, help, auth, requests, console, search, api):
+    for module in (catalog, help, auth, account, requests, console, search, api):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     template_helpers.init_app(app)

@@ -10,7 +10,6 @@ from flask import request
 from flask import url_for
 from flask_login import login_user
 from flask_login import logout_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import EmailField
 from wtforms import HiddenField
@@ -18,13 +17,14 @@ from wtforms import PasswordField
 from wtforms.validators import DataRequired
 
 from tickets.accounts import authenticate
+from views.forms import PortalForm
 from views.rendering import redirect_to
 from views.rendering import render
 
 bp = Blueprint("auth", __name__)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = EmailField("Электронная почта учетной записи",
                        validators=[DataRequired("Укажите адрес электронной почты")])
     password = PasswordField("Пароль", validators=[DataRequired("Введите пароль")])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms import MultipleFileField
 from wtforms import RadioField
@@ -19,6 +18,7 @@ from wtforms.validators import Optional
 from tickets.status import AGENT_LABELS
 from tickets.status import TRANSITIONS
 from tickets.status import Status
+from views.forms import PortalForm
 
 BODY_MAX = 10_000
 
@@ -27,7 +27,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(PortalForm):
     """The customer's reply."""
 
     submission_id = HiddenField(default=lambda: uuid.uuid4().hex)
@@ -46,13 +46,13 @@ class ReplyForm(FlaskForm):
     attachments = MultipleFileField("Вложения")
 
 
-class CloseForm(FlaskForm):
+class CloseForm(PortalForm):
     """The customer's "question solved"."""
 
     author_name = HiddenField(filters=[_strip])
 
 
-class AgentReplyForm(FlaskForm):
+class AgentReplyForm(PortalForm):
     """The agent's public reply or internal note."""
 
     submission_id = HiddenField(default=lambda: uuid.uuid4().hex)
@@ -71,7 +71,7 @@ class AgentReplyForm(FlaskForm):
     attachments = MultipleFileField("Вложения")
 
 
-class StatusForm(FlaskForm):
+class StatusForm(PortalForm):
     """The agent's status change."""
 
     target = SelectField("Новый статус", validators=[DataRequired("Выберите статус")])

@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
-from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms import HiddenField
 from wtforms import MultipleFileField
@@ -30,6 +29,7 @@ from tickets.validators import check_summary
 from tickets.validators import check_value
 from tickets.validators import normalize_value
 from views import uploads
+from views.forms import PortalForm
 
 
 class FormatCheck:
@@ -38,7 +38,7 @@ class FormatCheck:
     def __init__(self, field_def: FieldDef) -> None:
         self.field_def = field_def
 
-    def __call__(self, form: FlaskForm, field: Field) -> None:
+    def __call__(self, form: PortalForm, field: Field) -> None:
         if field.data:
             message = check_value(self.field_def, field.data)
             if message:
@@ -49,7 +49,7 @@ def _normalizer(field_def: FieldDef):
     return lambda value: normalize_value(field_def, value) if isinstance(value, str) else value
 
 
-class RequestForm(FlaskForm):
+class RequestForm(PortalForm):
     """Common fields of every request form; topic fields are added by `form_class_for`."""
 
     submission_id = HiddenField()
@@ -92,7 +92,8 @@ def _wtf_field(field_def: FieldDef, required: bool) -> Field:
     }
     if field_def.format == "choice":
         choices = [SelectChoice("", "— выберите —")] + [SelectChoice(c) for c in field_def.choices]
-        return SelectField(choices=choices, **kwargs)
+        # FormatCheck words the wrong-choice message; WTForms' own would come second.
+        return SelectField(choices=choices, validate_choice=False, **kwargs)
     if field_def.format in ("textarea", "phone_list"):
         return TextAreaField(**kwargs)
     return StringField(**kwargs)

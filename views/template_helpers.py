@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from flask import current_app
 from flask_login import current_user
+from markupsafe import Markup
 
 from kb import current_catalog
 from tickets.status import AGENT_LABELS
@@ -55,6 +56,11 @@ def auto_close_countdown(ticket) -> str | None:
     return countdown_text(deadline, datetime.now(UTC))
 
 
+def category_icon(category) -> Markup:
+    """The category's icon as inline SVG (checked by the content loader; drawn in currentColor)."""
+    return Markup(current_catalog().icons.get(category.icon, ""))
+
+
 def ucfirst(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -65,6 +71,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(ucfirst)
     app.add_template_global(status_label)
     app.add_template_global(auto_close_countdown)
+    app.add_template_global(category_icon)
     app.add_template_global(lambda p: PRIORITY_LABELS.get(p, p), "priority_label")
     app.add_template_global(lambda slug: current_catalog().category(slug), "catalog_category")
     app.add_template_global(lambda key: current_catalog().fields[key], "catalog_field")

@@ -65,6 +65,13 @@ def test_topic_form(logged_in_page: Page):
     assert_accessible(page)
 
 
+def test_account_page(logged_in_page: Page):
+    page = logged_in_page
+    page.goto("/account/")
+    expect(page.locator("#timezone")).to_have_value("Europe/Moscow")
+    assert_accessible(page)
+
+
 def test_topic_form_with_inline_help_open(logged_in_page: Page):
     page = logged_in_page
     page.goto(TOPIC)

@@ -21,6 +21,8 @@ ENDPOINTS = [
     ("GET", "/search?q=не+работает+обзвон", None, '<div id="search_results"'),
     ("POST", "/c/chaty-i-rassylki/problema-s-chatami", {"summary": "x"}, '<div id="request_form">'),
     ("POST", "/login", {"email": "nobody@x.test", "password": "nope"}, '<div id="login_form">'),
+    ("POST", "/account/timezone", {"timezone": "Mars/Olympus"}, '<div id="timezone_form">'),
+    ("POST", "/account/password", {"current": "nope"}, '<div id="password_form">'),
 ]
 
 

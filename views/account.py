@@ -1,0 +1,95 @@
+"""The account page: the company's time zone and the shared password."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import flash
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+from flask_login import login_user
+from wtforms import PasswordField
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired
+from wtforms.validators import EqualTo
+from wtforms.validators import Length
+from wtforms.validators import ValidationError
+
+from tickets.accounts import MIN_PASSWORD
+from tickets.accounts import TIMEZONES
+from tickets.accounts import AccountError
+from tickets.accounts import change_password
+from tickets.accounts import check_password
+from tickets.accounts import set_timezone
+from views.forms import PortalForm
+from views.rendering import redirect_to
+from views.rendering import render
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+class TimezoneForm(PortalForm):
+    # set_timezone words the wrong-choice message.
+    timezone = SelectField("Часовой пояс", choices=[SelectChoice(zone, label) for zone, label in TIMEZONES],
+                           validate_choice=False, description="В нем показываются даты на портале и в письмах.")
+
+
+class PasswordForm(PortalForm):
+    current = PasswordField("Текущий пароль", validators=[DataRequired("Введите текущий пароль")])
+    new = PasswordField(
+        "Новый пароль",
+        validators=[DataRequired("Придумайте новый пароль"),
+                    Length(min=MIN_PASSWORD, message=f"Не короче {MIN_PASSWORD} символов")],
+        description="После смены пароля все остальные браузеры выйдут из учетной записи.",
+    )
+    confirm = PasswordField("Новый пароль еще раз",
+                            validators=[DataRequired("Повторите новый пароль"),
+                                        EqualTo("new", message="Пароли не совпадают")])
+
+    def validate_current(self, field) -> None:
+        if not check_password(current_user, field.data):
+            raise ValidationError("Текущий пароль указан неверно")
+
+
+def _page(status: int = 200, block: str | None = None, timezone_form=None, password_form=None):
+    timezone_form = timezone_form or TimezoneForm(timezone=current_user.timezone)
+    return render("account.html", block, status, timezone_form=timezone_form,
+                  password_form=password_form or PasswordForm(), can_set_timezone=current_user.company is not None)
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Show the account's settings."""
+    return _page()
+
+
+@bp.post("/timezone")
+@login_required
+def timezone():
+    """Set the company's time zone."""
+    form = TimezoneForm()
+    if form.validate_on_submit():
+        try:
+            set_timezone(current_user, form.timezone.data)
+        except AccountError as exc:
+            form.timezone.errors.append(str(exc))
+        else:
+            flash("Часовой пояс сохранен.", "info")
+            return redirect_to(url_for("account.index"))
+    return _page(422, "timezone_form", timezone_form=form)
+
+
+@bp.post("/password")
+@login_required
+def password():
+    """Change the shared password; other browsers are signed out."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        change_password(user, form.current.data, form.new.data)
+        login_user(user)  # a fresh session id for this browser; the others no longer match
+        flash("Пароль изменен. В других браузерах нужно войти заново.", "info")
+        return redirect_to(url_for("account.index"))
+    return _page(422, "password_form", password_form=form)
