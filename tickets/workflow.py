@@ -285,8 +285,12 @@ class QueueFilters:
     status: str = ""
     assignee_id: int | None = None
     unassigned: bool = False
-    limit: int = 200
-    offset: int = 0
+    limit: int = 50
+    page: int = 1
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.limit
 
 
 def _filtered(query, filters: QueueFilters):
@@ -310,6 +314,12 @@ def queue_query(filters: QueueFilters | None = None) -> list[Ticket]:
              .order_by(Ticket.priority_rank, Ticket.created_at, Ticket.id)
              .limit(filters.limit).offset(filters.offset))
     return list(db.session.scalars(query))
+
+
+def queue_size(counts: dict[Status, int], filters: QueueFilters) -> int:
+    """How many requests the queue holds under these filters, from status_counts."""
+    statuses = [Status(filters.status)] if filters.status else list(OPEN_STATUSES)
+    return sum(counts[s] for s in statuses)
 
 
 def status_counts(filters: QueueFilters | None = None) -> dict[Status, int]:

@@ -48,6 +48,7 @@ def _filters() -> workflow.QueueFilters:
         status=status if status in set(Status) else "",
         assignee_id=current_user.id if assignee == "me" else None,
         unassigned=assignee == "none",
+        page=max(1, args.get("page", 1, type=int) or 1),
     )
 
 
@@ -56,8 +57,9 @@ def _filters() -> workflow.QueueFilters:
 def queue():
     """Open requests by priority, then oldest first, with filters and counts per status."""
     filters = _filters()
-    return render("console_queue.html", "queue", tickets=workflow.queue_query(filters),
-                  counts=workflow.status_counts(filters), filters=filters, args=request.args,
+    counts = workflow.status_counts(filters)
+    return render("console_queue.html", "queue", tickets=workflow.queue_query(filters), counts=counts,
+                  total=workflow.queue_size(counts, filters), filters=filters, args=request.args,
                   categories=current_catalog().categories)
 
 

@@ -217,7 +217,7 @@ def test_queue_orders_by_priority_then_age_and_filters(customer, other_customer,
     assert workflow.queue_query(QueueFilters(status="closed")) == [done]
     assert workflow.queue_query(QueueFilters(assignee_id=agent.id)) == [normal_old]
     assert workflow.queue_query(QueueFilters(unassigned=True)) == [incident, normal_new, low]
-    assert workflow.queue_query(QueueFilters(limit=2, offset=1)) == [normal_new, normal_old]
+    assert workflow.queue_query(QueueFilters(limit=1, page=2)) == [normal_new]
 
     counts = workflow.status_counts()
     assert counts == {Status.NEW: 3, Status.IN_PROGRESS: 1, Status.WAITING_CUSTOMER: 0, Status.RESOLVED: 0,

@@ -129,6 +129,25 @@ def test_queue_order_priority_then_age(client, customer, agent):
     assert "Новое: <strong>4</strong>" in html
 
 
+def test_queue_is_paged_in_queue_order(client, customer, agent):
+    start = datetime.now(UTC) - timedelta(days=30)
+    filed = [file_request(customer, summary=f"Запрос {n}", created_at=start + timedelta(minutes=n)).id
+             for n in range(120)]
+    login(client, agent.email)
+
+    def page(query: str) -> tuple[list[int], str]:
+        html = client.get(f"/console/{query}").get_data(as_text=True)
+        return [int(n) for n in re.findall(r'href="/console/requests/(\d+)">№', html)], html
+
+    first, html = page("?status=new")
+    assert first == filed[:50] and "Показаны 1–50 из 120" in html
+    assert 'href="/console/?status=new&amp;page=2"' in html and "Предыдущие" not in html
+    last, html = page("?status=new&page=3")
+    assert last == filed[100:] and "Показаны 101–120 из 120" in html
+    assert "Следующие" not in html and 'href="/console/?status=new&amp;page=2"' in html
+    assert page("?page=oops")[0] == filed[:50]
+
+
 def test_customer_cannot_act_as_agent(logged_in, customer):
     number = file_request(customer).id
     assert logged_in.get("/console/").status_code == 403
