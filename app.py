@@ -66,8 +66,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from extensions import htmx
     from extensions import login_manager
     from extensions import migrate
+    from extensions import tune_sqlite
 
     db.init_app(app)
+    with app.app_context():
+        tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)

@@ -1,0 +1,73 @@
+"""Server time of the pages a customer goes through, in-process through the WSGI app (no network).
+
+Run from the repository root: `python bench/pages.py [--rounds N]`. Uses a throwaway SQLite database
+with one company; prints p50/p95 per page. It measures, it does not assert.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from app import create_app  # noqa: E402
+from extensions import db  # noqa: E402
+from tickets.accounts import create_company  # noqa: E402
+
+PASSWORD = "bench-password"
+HX = {"HX-Request": "true"}
+PAGES = (
+    ("home", "/", {}),
+    ("search page", "/search?q=не работает обзвон", {}),
+    ("suggestions (htmx)", "/search?q=не работает обзвон", HX),
+    ("suggestions, wrong layout (htmx)", "/search?q=yt hf,jnftn j,pdjy", HX),
+    ("api search", "/api/search?q=атчет не фармируеца", {}),
+    ("category", "/c/telefoniya-i-zvonki", {}),
+    ("topic form", "/c/chaty-i-rassylki/problema-s-chatami", {}),
+    ("inline help (htmx)", "/help/identifikator-chata", HX),
+    ("my requests", "/requests/", {}),
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(tmp) / 'pages.sqlite3'}", "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False, "SEARCH_LOG": True, "UPLOAD_DIR": tmp, "MAIL_OUTBOX_DIR": tmp,
+            "CONTENT_RELOAD_INTERVAL": -1,
+        })
+        with app.app_context():
+            db.create_all()
+            create_company("ООО Бенчмарк", "bench@example.test", PASSWORD, lk_number="123456")
+            db.session.remove()
+        client = app.test_client()
+        client.post("/login", data={"email": "bench@example.test", "password": PASSWORD})
+        for label, url, headers in PAGES:
+            for _ in range(5):
+                client.get(url, headers=headers)
+            timings = []
+            for _ in range(args.rounds):
+                started = time.perf_counter()
+                response = client.get(url, headers=headers)
+                timings.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, (url, response.status_code)
+            timings.sort()
+            p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))]
+            print(f"{label:34} p50 {statistics.median(timings):6.2f} ms   p95 {p95:6.2f} ms   "
+                  f"({len(response.data) / 1024:.1f} KB)")
+        with app.app_context():
+            db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
