@@ -56,8 +56,9 @@ test: $(VENV)/.installed-dev $(HTMX) chromium ## Run the whole suite (and again 
 	  $(BIN)/pytest -n 2 -m "not e2e"; \
 	fi
 
-bench: install ## Measure search latency and auto-close / queue speed on 100k requests
+bench: install ## Measure search latency, page server time, auto-close and the queue on 100k requests
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/close_stale.py
 
 lint: $(VENV)/.installed-dev ## Lint with ruff

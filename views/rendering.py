@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Response
 from flask import make_response
 from flask import redirect
@@ -30,6 +32,15 @@ def render(template: str, block: str | None = None, status: int = 200, **context
 
 def redirect_to(url: str) -> Response:
     """Redirect after a successful POST: 303 for browsers, HX-Redirect for htmx requests."""
-    response = htmx_make_response(redirect=url) if htmx else redirect(url, 303)
+    if htmx:
+        # Going to the page we are on (say to #comment-5) only moves to the anchor: ask for a reload.
+        response = htmx_make_response(redirect=url, refresh=_same_document(url, htmx.current_url or ""))
+    else:
+        response = redirect(url, 303)
     response.vary.update(VARY)
     return response
+
+
+def _same_document(url: str, current: str) -> bool:
+    target, here = urlsplit(url), urlsplit(current)
+    return (target.path, target.query) == (here.path, here.query)

@@ -155,11 +155,11 @@ def submit_login(page, email: str = COMPANY_EMAIL, password: str = PASSWORD) -> 
     page.get_by_role("button", name="Войти").click()
 
 
-def log_in(page, email: str = COMPANY_EMAIL, password: str = PASSWORD):
+def log_in(page, email: str = COMPANY_EMAIL, password: str = PASSWORD, landing: str = "**/requests/"):
     """Log in through the login form, as a person would; works with and without JavaScript."""
     page.goto("/login")
     submit_login(page, email, password)
-    page.wait_for_url("**/requests/")
+    page.wait_for_url(landing)
     return page
 
 

@@ -52,6 +52,25 @@ def test_successful_htmx_post_redirects_with_hx_redirect(logged_in):
     assert response.headers["HX-Redirect"].endswith("/created")
 
 
+def test_htmx_post_back_to_the_same_page_reloads_it(logged_in, customer):
+    from tests.lifecycle_helpers import file_request
+
+    number = file_request(customer).id
+    here = {**HX, "HX-Current-URL": f"http://localhost/requests/{number}"}
+    response = logged_in.post(f"/requests/{number}/reply", data={"author_name": "Ирина", "body": "Готово"},
+                              headers=here)
+    assert response.headers["HX-Redirect"].startswith(f"/requests/{number}#comment-")
+    # Only the anchor differs: htmx would merely scroll, so it is told to reload as well.
+    assert response.headers["HX-Refresh"] == "true"
+
+    elsewhere = {**HX, "HX-Current-URL": "http://localhost/c/chaty-i-rassylki/problema-s-chatami"}
+    from tests.web.test_request_filing import URL
+    from tests.web.test_request_filing import good_form
+
+    filed = logged_in.post(URL, data=good_form(submission_id="other"), headers=elsewhere)
+    assert filed.headers["HX-Redirect"].endswith("/created") and "HX-Refresh" not in filed.headers
+
+
 def assert_contract(client, method: str, url: str, data: dict | None, wrapper: str) -> None:
     page = fetch(client, method, url, {}, data)
     assert wrapper in page.get_data(as_text=True) and vary(page) >= VARY

@@ -42,3 +42,17 @@ def test_holdout_queries_written_apart_from_the_tuning(judge):
     misses = [(m.query, m.rank) for m in report.misses]
     assert report.overall.share(3) >= 0.9, (str(report.overall), misses)
     assert report.overall.share(1) >= 0.8, (str(report.overall), misses)
+
+
+@pytest.mark.parametrize("name", ["blind-queries-1.jsonl", "blind-queries-2.jsonl"])
+def test_queries_written_blind(judge, name):
+    """Sets written from the guide alone by authors who saw neither the engine nor content/.
+
+    First measured before any tuning on them: set 1 hit@1 0.925 / hit@3 0.983, set 2 0.970 / 0.990.
+    A few synonyms and tags were added after their misses, so they are no longer blind: the floors
+    below only keep them from sliding back.
+    """
+    report = judge(read_rows(DATA / name))
+    misses = [(m.query, m.rank) for m in report.misses]
+    assert report.overall.share(3) >= 0.95, (str(report.overall), misses)
+    assert report.overall.share(1) >= 0.9, (str(report.overall), misses)
