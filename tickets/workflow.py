@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import select
+from sqlalchemy import tuple_
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -314,6 +315,24 @@ def queue_query(filters: QueueFilters | None = None) -> list[Ticket]:
              .order_by(Ticket.priority_rank, Ticket.created_at, Ticket.id)
              .limit(filters.limit).offset(filters.offset))
     return list(db.session.scalars(query))
+
+
+# Requests no specialist has taken yet: the ones the guide's "порядок очереди" is about.
+UNTAKEN = (Status.NEW.value, Status.REOPENED.value)
+
+
+def queue_position(ticket: Ticket) -> int | None:
+    """Place of an untaken request in the agents' queue (1 = next to be taken); None once taken."""
+    if ticket.status not in UNTAKEN:
+        return None
+    ahead = db.session.scalar(
+        select(func.count()).select_from(Ticket).where(
+            Ticket.status.in_(UNTAKEN),
+            tuple_(Ticket.priority_rank, Ticket.created_at, Ticket.id)
+            < tuple_(ticket.priority_rank, ticket.created_at, ticket.id),
+        )
+    )
+    return (ahead or 0) + 1
 
 
 def queue_size(counts: dict[Status, int], filters: QueueFilters) -> int:

@@ -49,12 +49,14 @@ def index():
 @login_required
 def created(ticket_id: int):
     """Confirm a new request with its number."""
-    return render("request_created.html", ticket=_ticket_or_404(ticket_id))
+    ticket = _ticket_or_404(ticket_id)
+    return render("request_created.html", ticket=ticket, position=workflow.queue_position(ticket))
 
 
 def _detail(ticket, form: ReplyForm, kept: list, status: int = 200, block: str | None = None):
     return render("request_detail.html", block, status, ticket=ticket, form=form, kept=kept,
-                  comments=service.thread(ticket, include_internal=False), history=service.history(ticket))
+                  comments=service.thread(ticket, include_internal=False), history=service.history(ticket),
+                  position=workflow.queue_position(ticket))
 
 
 @bp.get("/<int:ticket_id>")

@@ -61,6 +61,15 @@ def category_icon(category) -> Markup:
     return Markup(current_catalog().icons.get(category.icon, ""))
 
 
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The Russian noun form for n: 1 обращение, 2 обращения, 5 обращений."""
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
 def ucfirst(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -72,6 +81,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(status_label)
     app.add_template_global(auto_close_countdown)
     app.add_template_global(category_icon)
+    app.add_template_global(plural)
     app.add_template_global(lambda p: PRIORITY_LABELS.get(p, p), "priority_label")
     app.add_template_global(lambda slug: current_catalog().category(slug), "catalog_category")
     app.add_template_global(lambda key: current_catalog().fields[key], "catalog_field")

@@ -61,3 +61,12 @@ def test_countdown_under_an_hour():
 
 def test_countdown_after_the_deadline():
     assert "истек" in countdown_text(NOW - timedelta(minutes=1), NOW)
+
+
+@pytest.mark.parametrize(("n", "word"), [(1, "обращение"), (2, "обращения"), (4, "обращения"), (5, "обращений"),
+                                         (11, "обращений"), (12, "обращений"), (21, "обращение"), (22, "обращения"),
+                                         (111, "обращений"), (0, "обращений")])
+def test_plural_follows_russian_rules(n, word):
+    from views.template_helpers import plural
+
+    assert plural(n, "обращение", "обращения", "обращений") == word

@@ -259,3 +259,18 @@ def test_journey_from_filing_to_auto_close_and_back(app, customer, agent, smtp_s
         ("closed", "Система"), ("reopened", "Ирина"),
     ]
     assert len(smtp_server.messages) == 4
+
+
+def test_queue_position_counts_untaken_requests_ahead(customer, other_customer, agent):
+    day = timedelta(days=1)
+    old = file_request(customer, "lichnyj-kabinet/oshibka-v-rabote-lk", "Старое", created_at=T0 - 2 * day)
+    low = file_request(customer, "lichnyj-kabinet/inoe", "Иное", created_at=T0 - 3 * day)
+    mine = file_request(customer, "lichnyj-kabinet/oshibka-v-rabote-lk", "Мое", created_at=T0)
+    assert [workflow.queue_position(t) for t in (old, mine, low)] == [1, 2, 3]
+
+    incident = file_request(other_customer, "bot-i-scenarii/incident", "Инцидент", created_at=T0 + day)
+    assert [workflow.queue_position(t) for t in (incident, old, mine, low)] == [1, 2, 3, 4]
+
+    workflow.take(old, agent, now=T0 + 2 * day)
+    assert workflow.queue_position(old) is None
+    assert workflow.queue_position(mine) == 2

@@ -185,3 +185,12 @@ def test_internal_note_attachments_hidden_from_customer(client, customer, agent)
     login(client, customer.email)
     assert "internal.png" not in client.get(f"/requests/{number}").get_data(as_text=True)
     assert client.get(link).status_code == 404
+
+
+def test_customer_sees_the_place_in_the_queue(logged_in, customer, other_customer):
+    now = datetime.now(UTC)
+    file_request(other_customer, "telefoniya-i-zvonki/problemy-s-telefoniej", "Чужое", now - timedelta(days=1))
+    mine = file_request(customer, "telefoniya-i-zvonki/problemy-s-telefoniej", "Мое", now)
+    page = logged_in.get(f"/requests/{mine.id}").get_data(as_text=True)
+    assert "Место в очереди: <strong>2</strong> (перед ним 1 обращение)" in page
+    assert "Чужое" not in page
