@@ -41,6 +41,7 @@ db: install ## Apply database migrations and load the content
 run: db ## Serve the portal on http://127.0.0.1:$(PORT) (SQLite by default) with the background worker
 	@$(FLASK) accounts demo
 	@trap 'kill 0' EXIT; \
+	  export FLASK_PORTAL_BASE_URL="$${FLASK_PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)}"; \
 	  $(FLASK) requests worker & \
 	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
