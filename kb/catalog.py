@@ -116,6 +116,12 @@ class Catalog:
     def articles_of_kind(self, kind: str) -> list[Article]:
         return [a for a in self.articles.values() if a.kind == kind]
 
+    def field_help(self, topic: Topic) -> list[Article]:
+        """Help articles for the IDs the topic's form asks for, required fields first."""
+        ordered = sorted(topic.fields, key=lambda f: not f.required)
+        slugs = dict.fromkeys(f.field.help for f in ordered if f.field.help)
+        return [self.articles[slug] for slug in slugs if slug in self.articles]
+
 
 def _read_yaml(path: Path, problems: list[str]) -> Any:
     try:

@@ -30,7 +30,8 @@ def _topic_or_404(category: str, topic: str):
 @bp.get("/")
 def home():
     """Show the search box and the request categories."""
-    return render("home.html", categories=current_catalog().categories, q="", result=None, fallback=[])
+    return render("home.html", categories=current_catalog().categories, q="", result=None, fallback=[],
+                  field_help=[])
 
 
 @bp.get("/c/<category>")

@@ -13,6 +13,7 @@ bp = Blueprint("search", __name__)
 
 MIN_CHARS = 2
 MAX_QUERY = 200
+FIELD_HELP = 2
 
 
 @bp.get("/search")
@@ -23,5 +24,7 @@ def page():
     result = run_search(q, limit=5, exact=exact) if len(q.strip()) >= MIN_CHARS else None
     catalog = current_catalog()
     fallback = [(c, c.topic("inoe")) for c in catalog.categories if c.topic("inoe")]
+    # Where to find the IDs the best topic's form will ask for, before the customer opens it.
+    field_help = catalog.field_help(result.topics[0].topic)[:FIELD_HELP] if result and result.topics else []
     return render("home.html", "search_results", q=q, result=result, categories=catalog.categories,
-                  fallback=fallback)
+                  fallback=fallback, field_help=field_help)
