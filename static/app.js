@@ -77,4 +77,111 @@
       elt.setAttribute("aria-expanded", "false");
     }
   });
+
+  // --- Nothing typed is lost: drafts in this browser, and a message when a post fails -----------
+
+  var DRAFT_PREFIX = "portal-draft:";
+  var TEXT_TYPES = ["text", "email", "search", "tel", "url", "number"];
+
+  function draftKey(form) {
+    return DRAFT_PREFIX + form.getAttribute("data-draft");
+  }
+
+  function draftFields(form) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      if (!el.name || el.disabled) return false;
+      if (el.tagName === "TEXTAREA" || el.tagName === "SELECT") return true;
+      return el.tagName === "INPUT" && TEXT_TYPES.indexOf(el.type) >= 0;
+    });
+  }
+
+  function saveDraft(form) {
+    var values = {};
+    draftFields(form).forEach(function (el) {
+      if (el.value.trim() !== "") values[el.name] = el.value;
+    });
+    try {
+      localStorage.setItem(draftKey(form), JSON.stringify(values));
+    } catch (e) { /* storage full or disabled: the page itself still holds the text */ }
+  }
+
+  // Only empty fields are filled: what the server prefilled (the search words, the ЛК number) wins.
+  function restoreDraft(form) {
+    var values;
+    try { values = JSON.parse(localStorage.getItem(draftKey(form)) || "null"); } catch (e) { values = null; }
+    if (!values) return;
+    var restored = false;
+    draftFields(form).forEach(function (el) {
+      if (el.value === "" && Object.prototype.hasOwnProperty.call(values, el.name)) {
+        el.value = values[el.name];
+        restored = restored || el.value !== "";
+      }
+    });
+    if (restored) {
+      var note = document.createElement("p");
+      note.className = "notice draft-note";
+      note.setAttribute("role", "status");
+      note.textContent = "Мы вернули в форму текст, который вы не успели отправить.";
+      form.insertBefore(note, form.firstChild);
+    }
+  }
+
+  var saveTimer = null;
+  document.addEventListener("input", function (event) {
+    var form = event.target.form;
+    if (!form || !form.hasAttribute("data-draft")) return;
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(function () { saveDraft(form); }, 300);
+  });
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (form && form.hasAttribute("data-draft")) saveDraft(form);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-draft]"), restoreDraft);
+  });
+
+  function failureMessage(status) {
+    if (status === 0) return "Нет связи с сервером. Текст на месте — проверьте подключение и отправьте еще раз.";
+    if (status === 413) return "Файлы вместе весят слишком много: не больше 10 файлов по 20 МБ. Текст на месте.";
+    if (status === 400) return "Форма устарела. Текст сохранен в этом браузере: обновите страницу — он вернется в форму.";
+    if (status === 401 || status === 403) return "Сеанс закончился. Текст сохранен в этом браузере: войдите снова и откройте эту страницу.";
+    return "Не получилось отправить: ошибка на сервере. Текст на месте — попробуйте еще раз через минуту.";
+  }
+
+  function showFailure(form, status) {
+    var box = form.querySelector(".send-error");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "error-summary send-error";
+      box.setAttribute("role", "alert");
+      box.setAttribute("tabindex", "-1");
+      form.insertBefore(box, form.firstChild);
+    }
+    box.textContent = failureMessage(status);
+    box.focus();
+  }
+
+  function postedForm(event) {
+    var elt = event.detail.elt;
+    var form = elt && (elt.tagName === "FORM" ? elt : elt.form || elt.closest("form"));
+    return form && (form.getAttribute("method") || "").toLowerCase() === "post" ? form : null;
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var form = postedForm(event);
+    if (form) { saveDraft(form); showFailure(form, event.detail.xhr.status); }
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    var form = postedForm(event);
+    if (form) { saveDraft(form); showFailure(form, 0); }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = postedForm(event);
+    var xhr = event.detail.xhr;
+    if (form && form.hasAttribute("data-draft") && xhr.status < 300 && xhr.getResponseHeader("HX-Redirect")) {
+      clearTimeout(saveTimer);
+      try { localStorage.removeItem(draftKey(form)); } catch (e) { /* nothing stored */ }
+    }
+  });
 })();
