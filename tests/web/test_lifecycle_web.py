@@ -194,3 +194,17 @@ def test_customer_sees_the_place_in_the_queue(logged_in, customer, other_custome
     page = logged_in.get(f"/requests/{mine.id}").get_data(as_text=True)
     assert "Место в очереди: <strong>2</strong> (перед ним 1 обращение)" in page
     assert "Чужое" not in page
+
+
+def test_my_requests_lead_with_the_ones_waiting_for_an_answer(logged_in, customer, agent):
+    from tickets import workflow
+
+    quiet = file_request(customer, summary="Обычное")
+    asked = file_request(customer, summary="Нужен ваш ответ")
+    workflow.add_agent_reply(asked, agent, "Пришлите идентификатор звонка", [], wait_for_customer=True)
+    html = logged_in.get("/requests/").get_data(as_text=True)
+    assert "Ждут вашего ответа: 1" in html
+    banner = html.split('id="waiting-title"')[1].split("</section>")[0]
+    assert f"№ {asked.id}. Нужен ваш ответ" in banner
+    assert re.search(r"Закроется автоматически через 4[78] ч", banner)
+    assert f"№ {quiet.id}." not in banner
