@@ -107,6 +107,8 @@ TIMEZONES: tuple[tuple[str, str], ...] = (
     ("Asia/Magadan", "Магадан (МСК+8, UTC+11)"),
     ("Asia/Kamchatka", "Петропавловск-Камчатский (МСК+9, UTC+12)"),
 )
+
+
 def set_timezone(user: User, zone: str) -> None:
     """Show the company's times in this zone (pages and mail)."""
     if user.company is None:
