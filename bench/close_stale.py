@@ -120,7 +120,9 @@ def main() -> None:
             timed("queue page 1 (50 open requests)", lambda: len(workflow.queue_query()), repeat=5)
             timed("counts per status", lambda: sum(workflow.status_counts().values()), repeat=5)
             db.session.remove()
-            db.drop_all()
+            if args.database_url:
+                # SQLite's file goes with the temporary folder; a server database is cleaned up.
+                db.drop_all()
             db.engine.dispose()
 
 
