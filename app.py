@@ -60,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
+    app.json.ensure_ascii = False  # the API speaks Russian: readable UTF-8, not \u escapes
 
     from extensions import csrf
     from extensions import db

@@ -35,6 +35,12 @@ def test_answer_has_the_contract_shape(client):
     assert all(len(data[key]) <= 5 for key in ("categories", "topics", "articles"))
 
 
+def test_answer_is_readable_utf8(client):
+    response = client.get("/api/search", query_string={"q": "обзвон"})
+    assert response.content_type == "application/json"
+    assert "Телефония и звонки".encode() in response.data and b"\\u04" not in response.data
+
+
 def test_titles_and_urls_come_from_the_catalog(client, app):
     data = client.get("/api/search", query_string={"q": "yt hf,jnftn j,pdjy"}).get_json()
     assert data["corrected"] == "не работает обзвон"
