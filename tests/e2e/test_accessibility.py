@@ -8,6 +8,10 @@ import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import AGENT_EMAIL
+from tests.e2e.conftest import log_in
+from tests.e2e.test_lifecycle_journey import file_request
+
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -90,4 +94,21 @@ def test_topic_form_after_failed_submit(logged_in_page: Page):
         page.evaluate("() => document.querySelector('form.request-form').submit()")
     assert failed.value.status == 422
     expect(page.get_by_role("alert")).to_contain_text("Проверьте форму")
+    assert_accessible(page)
+
+
+def test_request_page_and_my_requests(live_server, logged_in_page: Page):
+    page = logged_in_page
+    number = file_request(live_server, "Проверка доступности страницы обращения")
+    page.goto(f"/requests/{number}")
+    assert_accessible(page)
+    page.goto("/requests/")
+    assert_accessible(page)
+
+
+def test_console_queue_and_request(live_server, page: Page):
+    number = file_request(live_server, "Проверка доступности консоли")
+    log_in(page, AGENT_EMAIL, landing="**/console/")
+    assert_accessible(page)
+    page.goto(f"/console/requests/{number}")
     assert_accessible(page)

@@ -208,3 +208,10 @@ def test_my_requests_lead_with_the_ones_waiting_for_an_answer(logged_in, custome
     assert f"№ {asked.id}. Нужен ваш ответ" in banner
     assert re.search(r"Закроется автоматически через 4[78] ч", banner)
     assert f"№ {quiet.id}." not in banner
+
+
+def test_no_attribute_says_none(client, customer, agent):
+    number = file_request(customer).id
+    login(client, agent.email)
+    for url in ("/console/", f"/console/requests/{number}", "/account/"):
+        assert '="None"' not in client.get(url).get_data(as_text=True), url

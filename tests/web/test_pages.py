@@ -37,6 +37,7 @@ def test_every_topic_form_renders(logged_in, category, topic):
     found = CATALOG.topic(category, topic)
     assert found.title in html
     assert 'name="lk_number"' in html and 'name="summary"' in html and 'name="attachments"' in html
+    assert '="None"' not in html
     for topic_field in found.fields:
         assert f'name="{topic_field.field.key}"' in html
         assert f'<label for="{topic_field.field.key}">{topic_field.field.label}' in html
