@@ -56,6 +56,10 @@ def assert_accessible(page: Page) -> None:
         pytest.param("/c/telefoniya-i-zvonki", id="category"),
         pytest.param("/help/identifikator-chata", id="help-article"),
         pytest.param("/search?q=обзвон", id="search-results"),
+        pytest.param("/search?q=zzqqxx", id="no-results"),
+        pytest.param("/search?q=yt+hf,jnftn+j,pdjy", id="corrected"),
+        pytest.param("/help/", id="help-index"),
+        pytest.param("/login", id="login"),
     ],
 )
 def test_public_page(page: Page, path: str):
