@@ -39,6 +39,7 @@ def test_request_is_filed_and_listed(logged_in):
     assert response.location == f"/requests/{ticket.id}/created"
     confirmation = logged_in.get(response.location).get_data(as_text=True)
     assert f"Обращение № {ticket.id} создано" in confirmation
+    assert "Ваше обращение — следующее в очереди." in confirmation
     listing = logged_in.get("/requests/").get_data(as_text=True)
     assert "Бот перестал отвечать в Telegram" in listing and "Проблема с чатами" in listing
     assert "Новое" in listing and "Обычный" in listing
