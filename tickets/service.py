@@ -20,6 +20,7 @@ from tickets.models import Ticket
 from tickets.models import TicketField
 from tickets.models import User
 from tickets.models import utcnow
+from tickets.status import OPEN_STATUSES
 from tickets.status import PRIORITY_RANK
 from tickets.status import Status
 
@@ -131,6 +132,24 @@ def company_tickets(user: User) -> list[Ticket]:
             db.select(Ticket).filter_by(company_id=user.company_id).order_by(Ticket.created_at.desc(), Ticket.id.desc())
         )
     )
+
+
+# The tabs of «Мои обращения»: name → statuses shown (None: every request).
+TICKET_VIEWS: dict[str, frozenset[Status] | None] = {
+    "all": None,
+    "open": OPEN_STATUSES,
+    "waiting": frozenset({Status.WAITING_CUSTOMER}),
+    "done": frozenset({Status.RESOLVED, Status.CLOSED}),
+}
+
+
+def ticket_view(tickets: list[Ticket], view: str) -> tuple[list[Ticket], dict[str, int]]:
+    """The requests one tab shows and how many each tab holds; an unknown tab shows all."""
+    def shown(name: str) -> list[Ticket]:
+        statuses = TICKET_VIEWS.get(name)
+        return tickets if statuses is None else [t for t in tickets if Status(t.status) in statuses]
+
+    return shown(view), {name: len(shown(name)) for name in TICKET_VIEWS}
 
 
 def ticket_for(user: User, ticket_id: int) -> Ticket | None:

@@ -41,8 +41,12 @@ def _ticket_or_404(ticket_id: int):
 @bp.get("/")
 @login_required
 def index():
-    """List the company's requests, newest first."""
-    return render("requests_list.html", tickets=service.company_tickets(current_user))
+    """List the company's requests, newest first, one tab of them at a time."""
+    every = service.company_tickets(current_user)
+    view = request.args.get("show", "all")
+    tickets, counts = service.ticket_view(every, view)
+    return render("requests_list.html", tickets=tickets, counts=counts, view=view if view in counts else "all",
+                  waiting=[t for t in every if t.status == "waiting_customer"])
 
 
 @bp.get("/<int:ticket_id>/created")

@@ -215,3 +215,26 @@ def test_no_attribute_says_none(client, customer, agent):
     login(client, agent.email)
     for url in ("/console/", f"/console/requests/{number}", "/account/"):
         assert '="None"' not in client.get(url).get_data(as_text=True), url
+
+
+def test_my_requests_tabs(logged_in, customer, agent):
+    from tickets import workflow
+
+    open_one = file_request(customer, summary="Открытое")
+    asked = file_request(customer, summary="Ждет ответа")
+    done = file_request(customer, summary="Закрытое")
+    workflow.add_agent_reply(asked, agent, "Уточните", [], wait_for_customer=True)
+    workflow.close_by_customer(done, customer, "Ирина")
+
+    def listed(show: str) -> list[int]:
+        html = logged_in.get("/requests/", query_string={"show": show}).get_data(as_text=True)
+        table = html.split('<table class="tickets">')[1] if '<table class="tickets">' in html else ""
+        return sorted({int(n) for n in re.findall(r'href="/requests/(\d+)">№', table)})
+
+    assert listed("all") == sorted([open_one.id, asked.id, done.id])
+    assert listed("open") == sorted([open_one.id, asked.id])
+    assert listed("waiting") == [asked.id]
+    assert listed("done") == [done.id]
+    assert listed("nonsense") == listed("all")
+    html = logged_in.get("/requests/?show=done").get_data(as_text=True)
+    assert 'href="/requests/?show=done" aria-current="page">Решенные и закрытые <span class="count">1</span>' in html
