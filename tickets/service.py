@@ -143,13 +143,12 @@ TICKET_VIEWS: dict[str, frozenset[Status] | None] = {
 }
 
 
-def ticket_view(tickets: list[Ticket], view: str) -> tuple[list[Ticket], dict[str, int]]:
-    """The requests one tab shows and how many each tab holds; an unknown tab shows all."""
-    def shown(name: str) -> list[Ticket]:
-        statuses = TICKET_VIEWS.get(name)
-        return tickets if statuses is None else [t for t in tickets if Status(t.status) in statuses]
-
-    return shown(view), {name: len(shown(name)) for name in TICKET_VIEWS}
+def ticket_views(tickets: list[Ticket]) -> dict[str, list[Ticket]]:
+    """The requests each tab of «Мои обращения» shows, in the order given."""
+    return {
+        name: tickets if statuses is None else [t for t in tickets if Status(t.status) in statuses]
+        for name, statuses in TICKET_VIEWS.items()
+    }
 
 
 def ticket_for(user: User, ticket_id: int) -> Ticket | None:

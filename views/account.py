@@ -14,13 +14,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 from wtforms.validators import EqualTo
 from wtforms.validators import Length
-from wtforms.validators import ValidationError
 
 from tickets.accounts import MIN_PASSWORD
 from tickets.accounts import TIMEZONES
 from tickets.accounts import AccountError
 from tickets.accounts import change_password
-from tickets.accounts import check_password
 from tickets.accounts import set_timezone
 from views.forms import PortalForm
 from views.rendering import redirect_to
@@ -46,10 +44,6 @@ class PasswordForm(PortalForm):
     confirm = PasswordField("Новый пароль еще раз",
                             validators=[DataRequired("Повторите новый пароль"),
                                         EqualTo("new", message="Пароли не совпадают")])
-
-    def validate_current(self, field) -> None:
-        if not check_password(current_user, field.data):
-            raise ValidationError("Текущий пароль указан неверно")
 
 
 def _page(status: int = 200, block: str | None = None, timezone_form=None, password_form=None):
@@ -88,8 +82,12 @@ def password():
     form = PasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        change_password(user, form.current.data, form.new.data)
-        login_user(user)  # a fresh session id for this browser; the others no longer match
-        flash("Пароль изменен. В других браузерах нужно войти заново.", "info")
-        return redirect_to(url_for("account.index"))
+        try:
+            change_password(user, form.current.data, form.new.data)
+        except AccountError as exc:
+            form.current.errors.append(str(exc))
+        else:
+            login_user(user)  # a fresh session id for this browser; the others no longer match
+            flash("Пароль изменен. В других браузерах нужно войти заново.", "info")
+            return redirect_to(url_for("account.index"))
     return _page(422, "password_form", password_form=form)

@@ -42,11 +42,10 @@ def _ticket_or_404(ticket_id: int):
 @login_required
 def index():
     """List the company's requests, newest first, one tab of them at a time."""
-    every = service.company_tickets(current_user)
+    views = service.ticket_views(service.company_tickets(current_user))
     view = request.args.get("show", "all")
-    tickets, counts = service.ticket_view(every, view)
-    return render("requests_list.html", tickets=tickets, counts=counts, view=view if view in counts else "all",
-                  waiting=[t for t in every if t.status == "waiting_customer"])
+    view = view if view in views else "all"
+    return render("requests_list.html", views=views, view=view, tickets=views[view], waiting=views["waiting"])
 
 
 @bp.get("/<int:ticket_id>/created")

@@ -26,5 +26,6 @@ def page():
     fallback = [(c, c.topic("inoe")) for c in catalog.categories if c.topic("inoe")]
     # Where to find the IDs the best topic's form will ask for, before the customer opens it.
     field_help = catalog.field_help(result.topics[0].topic)[:FIELD_HELP] if result and result.topics else []
+    articles = [hit for hit in result.articles if hit.article not in field_help] if result else []
     return render("home.html", "search_results", q=q, result=result, categories=catalog.categories,
-                  fallback=fallback, field_help=field_help)
+                  fallback=fallback, field_help=field_help, articles=articles)
