@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -58,6 +59,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    # One setting says whether the portal is served over HTTPS: links in mail, HSTS and cookie flags follow it.
+    app.config["PREFERRED_URL_SCHEME"] = urlsplit(app.config["PORTAL_BASE_URL"]).scheme or "http"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
     app.json.ensure_ascii = False  # the API speaks Russian: readable UTF-8, not \u escapes

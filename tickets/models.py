@@ -20,6 +20,9 @@ from sqlalchemy.types import TypeDecorator
 
 from extensions import db
 
+# The largest id the integer columns hold on PostgreSQL: a bigger number from a URL or a form names nothing.
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

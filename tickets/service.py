@@ -14,6 +14,7 @@ from kb.catalog import Category
 from kb.catalog import Topic
 from tickets.attachments import CheckedFile
 from tickets.attachments import store_file
+from tickets.models import MAX_ID
 from tickets.models import Attachment
 from tickets.models import StatusChange
 from tickets.models import Ticket
@@ -64,6 +65,7 @@ def draft_attachments(user: User, draft_key: str, ids: list[int] | None = None) 
         uploader_id=user.id, draft_key=draft_key, ticket_id=None, comment_id=None
     )
     if ids is not None:
+        ids = [i for i in ids if 0 < i <= MAX_ID]
         query = query.where(Attachment.id.in_(ids or [-1]))
     return list(db.session.scalars(query.order_by(Attachment.id)))
 

@@ -12,6 +12,7 @@ PHONE_RE = re.compile(r"^(?:\+7|8)\d{10}$")
 SENDER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .\-]{0,10}$")
 
 SUMMARY_MIN, SUMMARY_MAX = 5, 150
+AUTHOR_NAME_MAX = 200
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 10_000
 
 
@@ -64,3 +65,19 @@ def check_description(value: str) -> str | None:
     if len(value) > DESCRIPTION_MAX:
         return f"Описание — не длиннее {DESCRIPTION_MAX} символов; длинные логи приложите файлом"
     return None
+
+
+# Control characters have no place in what people type: PostgreSQL refuses NUL outright, and CR/LF in a
+# single-line value would read as header lines in the mail built from it. Tabs and newlines stay in text.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_LINE_BREAKS_RE = re.compile(r"[\t\r\n\u2028\u2029\x85]+")
+
+
+def strip_controls(value: str) -> str:
+    """Drop NUL and other control characters (and lone surrogates); keep tabs and line breaks."""
+    return _CONTROL_RE.sub("", value)
+
+
+def single_line(value: str) -> str:
+    """A one-line value: control characters dropped, line breaks and tabs turned into single spaces."""
+    return _LINE_BREAKS_RE.sub(" ", strip_controls(value))

@@ -13,12 +13,16 @@ def init_app(app: Flask) -> None:
     from views import catalog
     from views import console
     from views import errors
+    from views import headers
     from views import help
+    from views import inputs
     from views import requests
     from views import search
     from views import template_helpers
 
+    inputs.init_app(app)
     for module in (catalog, help, auth, account, requests, console, search, api):
         app.register_blueprint(module.bp)
     errors.init_app(app)
+    headers.init_app(app)
     template_helpers.init_app(app)

@@ -32,12 +32,15 @@ class LoginForm(PortalForm):
     next = HiddenField()
 
 
-def _safe_next(target: str | None) -> str | None:
-    # Only same-site paths: an open redirect would let phishing links borrow our login page.
-    if not target:
+def safe_next(target: str | None) -> str | None:
+    """The target if it is a path on this site, else None: an open redirect would lend our login to phishing."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    # Browsers read a backslash as a slash and drop tabs and line breaks: "/\\evil" and "/\t/evil" leave the site.
+    if "\\" in target or not target.isprintable():
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc:
         return None
     return target
 
@@ -51,7 +54,7 @@ def login():
         if user is not None:
             login_user(user, remember=form.remember.data)
             default = url_for("console.queue") if user.is_agent else url_for("requests.index")
-            return redirect_to(_safe_next(form.next.data) or default)
+            return redirect_to(safe_next(form.next.data) or default)
         form.password.errors.append("Неверная почта или пароль")
     status = 422 if request.method == "POST" else 200
     return render("login.html", "login_form", status, form=form)

@@ -14,7 +14,7 @@ from views.rendering import redirect_to
 from views.rendering import render
 from views.request_form import form_class_for
 from views.request_form import handle_post
-from views.requests import AUTHOR_COOKIE
+from views.requests import author_from_cookie
 from views.requests import remember_author
 
 bp = Blueprint("catalog", __name__)
@@ -51,7 +51,7 @@ def topic(category: str, topic: str):
     form = form_class_for(top, catalog)(
         lk_number=current_user.company.lk_number if current_user.company else "",
         summary=request.args.get("q", "")[:150],
-        author_name=request.cookies.get(AUTHOR_COOKIE, ""),
+        author_name=author_from_cookie(),
     )
     if request.method == "GET":
         return render("topic.html", category=cat, topic=top, form=form, kept=[])

@@ -17,12 +17,15 @@ from tickets import workflow
 from tickets.status import Status
 from tickets.status import TransitionError
 from views import uploads
+from views.inputs import query_int
 from views.rendering import redirect_to
 from views.rendering import render
 from views.reply_forms import AgentReplyForm
 from views.reply_forms import StatusForm
 
 bp = Blueprint("console", __name__, url_prefix="/console")
+# Far beyond any real queue; keeps the OFFSET a small number on every database.
+MAX_PAGE = 100_000
 
 
 def agent_required(view):
@@ -48,7 +51,7 @@ def _filters() -> workflow.QueueFilters:
         status=status if status in set(Status) else "",
         assignee_id=current_user.id if assignee == "me" else None,
         unassigned=assignee == "none",
-        page=max(1, args.get("page", 1, type=int) or 1),
+        page=query_int(args.get("page"), 1, high=MAX_PAGE),
     )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask import Response
 from flask import jsonify
 from flask import request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from extensions import db
 from views.rendering import render
 
 MESSAGES = {
@@ -38,4 +40,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(exc):
-        return _page(500)
+        # The failed request may have left the transaction broken: the page itself reads the account.
+        db.session.rollback()
+        try:
+            return _page(500)
+        except Exception:
+            app.logger.exception("The error page failed too")
+            title, message = MESSAGES[500]
+            return Response(f"{title}. {message}\n", 500, content_type="text/plain; charset=utf-8")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from wtforms import HiddenField
 from wtforms import MultipleFileField
 from wtforms import RadioField
@@ -18,7 +16,9 @@ from wtforms.validators import Optional
 from tickets.status import AGENT_LABELS
 from tickets.status import TRANSITIONS
 from tickets.status import Status
+from tickets.validators import AUTHOR_NAME_MAX
 from views.forms import PortalForm
+from views.forms import SubmissionIdField
 
 BODY_MAX = 10_000
 
@@ -30,10 +30,11 @@ def _strip(value):
 class ReplyForm(PortalForm):
     """The customer's reply."""
 
-    submission_id = HiddenField(default=lambda: uuid.uuid4().hex)
+    submission_id = SubmissionIdField()
     author_name = StringField(
         "Кто пишет",
-        validators=[DataRequired("Укажите имя и контакт того, кто пишет"), Length(max=200)],
+        validators=[DataRequired("Укажите имя и контакт того, кто пишет"),
+                    Length(max=AUTHOR_NAME_MAX, message=f"Не длиннее {AUTHOR_NAME_MAX} символов")],
         description="Имя и телефон или почта сотрудника. Запомним в этом браузере.",
         filters=[_strip],
     )
@@ -49,13 +50,13 @@ class ReplyForm(PortalForm):
 class CloseForm(PortalForm):
     """The customer's "question solved"."""
 
-    author_name = HiddenField(filters=[_strip])
+    author_name = HiddenField(filters=[_strip, lambda v: v[:AUTHOR_NAME_MAX] if isinstance(v, str) else v])
 
 
 class AgentReplyForm(PortalForm):
     """The agent's public reply or internal note."""
 
-    submission_id = HiddenField(default=lambda: uuid.uuid4().hex)
+    submission_id = SubmissionIdField()
     body = TextAreaField(
         "Текст", validators=[DataRequired("Напишите текст ответа или заметки"), Length(max=BODY_MAX)], filters=[_strip]
     )

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 
 from wtforms import Field
-from wtforms import HiddenField
 from wtforms import MultipleFileField
 from wtforms import SelectField
 from wtforms import StringField
@@ -24,12 +23,14 @@ from kb.catalog import Topic
 from tickets import service
 from tickets.models import Attachment
 from tickets.models import User
+from tickets.validators import AUTHOR_NAME_MAX
 from tickets.validators import check_description
 from tickets.validators import check_summary
 from tickets.validators import check_value
 from tickets.validators import normalize_value
 from views import uploads
 from views.forms import PortalForm
+from views.forms import SubmissionIdField
 
 
 class FormatCheck:
@@ -52,11 +53,11 @@ def _normalizer(field_def: FieldDef):
 class RequestForm(PortalForm):
     """Common fields of every request form; topic fields are added by `form_class_for`."""
 
-    submission_id = HiddenField()
+    submission_id = SubmissionIdField()
     author_name = StringField(
         "Кто пишет",
         validators=[DataRequired("Укажите имя и контакт того, кто пишет: учетной записью пользуется вся компания"),
-                    Length(max=200, message="Не длиннее 200 символов")],
+                    Length(max=AUTHOR_NAME_MAX, message=f"Не длиннее {AUTHOR_NAME_MAX} символов")],
         description="Имя и телефон или почта сотрудника. Запомним в этом браузере.",
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
     )

@@ -15,6 +15,8 @@ from flask_login import login_required
 
 from tickets import service
 from tickets import workflow
+from tickets.validators import AUTHOR_NAME_MAX
+from tickets.validators import single_line
 from views import uploads
 from views.rendering import redirect_to
 from views.rendering import render
@@ -22,6 +24,11 @@ from views.reply_forms import CloseForm
 from views.reply_forms import ReplyForm
 
 AUTHOR_COOKIE = "author_name"
+
+
+def author_from_cookie() -> str:
+    """The "who is writing" this browser remembered, cleaned like a typed one-line value."""
+    return single_line(request.cookies.get(AUTHOR_COOKIE, "")).strip()[:AUTHOR_NAME_MAX]
 
 
 def remember_author(response, name: str) -> None:
@@ -66,7 +73,7 @@ def _detail(ticket, form: ReplyForm, kept: list, status: int = 200, block: str |
 @login_required
 def detail(ticket_id: int):
     """Show one request: everything submitted, the thread and the reply form."""
-    form = ReplyForm(author_name=request.cookies.get(AUTHOR_COOKIE, ""))
+    form = ReplyForm(author_name=author_from_cookie())
     return _detail(_ticket_or_404(ticket_id), form, [])
 
 
@@ -98,7 +105,7 @@ def close(ticket_id: int):
     """Close the request at the customer's word: the question is solved."""
     ticket = _ticket_or_404(ticket_id)
     form = CloseForm()
-    workflow.close_by_customer(ticket, current_user, form.author_name.data or request.cookies.get(AUTHOR_COOKIE, ""))
+    workflow.close_by_customer(ticket, current_user, form.author_name.data or author_from_cookie())
     return redirect_to(url_for("requests.detail", ticket_id=ticket.id))
 
 

@@ -131,6 +131,8 @@ def page(browser, live_server):
     page = context.new_page()
     js_errors: list = []
     page.on("pageerror", lambda error: js_errors.append(error))
+    # Chromium reports what the Content-Security-Policy blocked only on the console.
+    page.on("console", lambda msg: js_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     try:
         yield page
     finally:
