@@ -32,12 +32,12 @@ class Received:
 class _Collector:
     def __init__(self) -> None:
         self.messages: list[Received] = []
-        self.refused: set[str] = set()
+        self.refused: dict[str, str] = {}
         self._lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
         if address in self.refused:
-            return "550 5.1.1 Mailbox unavailable"
+            return self.refused[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -68,9 +68,9 @@ class SmtpServer:
     def messages(self) -> list[Received]:
         return list(self._collector.messages)
 
-    def refuse(self, address: str) -> None:
-        """Answer 550 to this recipient."""
-        self._collector.refused.add(address)
+    def refuse(self, address: str, reply: str = "550 5.1.1 Mailbox unavailable") -> None:
+        """Answer this recipient with a refusal (permanent 5xx by default, or a temporary 4xx)."""
+        self._collector.refused[address] = reply
 
     @property
     def config(self) -> dict:

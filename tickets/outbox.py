@@ -209,6 +209,7 @@ def make_transport(settings: MailSettings) -> Transport:
 def _due(now: datetime):
     return (
         OutboxMessage.sent_at.is_(None),
+        OutboxMessage.failed_at.is_(None),
         OutboxMessage.next_attempt_at <= now,
         or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until <= now),
     )
@@ -260,7 +261,10 @@ def deliver_due(settings: MailSettings | Mapping[str, Any], now: datetime | None
                 transport.send(build_email(message, settings.mail_from), message_id)
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
                 failed += 1
-                _fail(message_id, token, attempts, now, exc)
+                if is_permanent(exc):
+                    _finish(message_id, token, failed_at=now, last_error=_describe(exc))
+                else:
+                    _fail(message_id, token, attempts, now, exc)
             except (OSError, smtplib.SMTPException) as exc:
                 # The server is down or refuses us: the rest of the batch would fail the same way.
                 failed += 1
@@ -278,12 +282,33 @@ def deliver_due(settings: MailSettings | Mapping[str, Any], now: datetime | None
     return sent, failed
 
 
+def is_permanent(exc: smtplib.SMTPException) -> bool:
+    """True when the server refused this message for good (a 5xx reply), so retrying cannot help."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+    else:
+        codes = [getattr(exc, "smtp_code", 0)]
+    return bool(codes) and all(500 <= code < 600 for code in codes)
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
 def _fail(message_id: int, token: datetime, attempts: int, now: datetime, exc: BaseException) -> None:
     log.warning("Mail %s not sent (attempt %s): %s", message_id, attempts + 1, exc)
-    _finish(message_id, token, next_attempt_at=now + backoff(attempts),
-            last_error=f"{type(exc).__name__}: {exc}"[:2000])
+    _finish(message_id, token, next_attempt_at=now + backoff(attempts), last_error=_describe(exc))
 
 
 def pending_count() -> int:
-    """Messages not yet delivered."""
-    return db.session.scalar(select(db.func.count()).where(OutboxMessage.sent_at.is_(None))) or 0
+    """Messages not yet delivered and not refused for good."""
+    return db.session.scalar(select(db.func.count()).where(
+        OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))) or 0
+
+
+def failed_messages(ticket_id: int) -> list[OutboxMessage]:
+    """Mail about this request that the server refused for good, oldest first."""
+    return list(db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.ticket_id == ticket_id, OutboxMessage.failed_at.is_not(None))
+        .order_by(OutboxMessage.id)
+    ))

@@ -13,6 +13,7 @@ from flask_login import login_required
 
 from kb import current_catalog
 from tickets import service
+from tickets import outbox
 from tickets import workflow
 from tickets.status import Status
 from tickets.status import TransitionError
@@ -70,7 +71,8 @@ def _ticket_page(ticket, reply_form=None, status_form=None, kept=(), code: int =
     return render("console_ticket.html", block, code, ticket=ticket,
                   reply_form=reply_form or AgentReplyForm(),
                   status_form=status_form or StatusForm.for_status(ticket.status), kept=list(kept),
-                  comments=service.thread(ticket, include_internal=True), history=service.history(ticket))
+                  comments=service.thread(ticket, include_internal=True), history=service.history(ticket),
+                  failed_mail=outbox.failed_messages(ticket.id))
 
 
 def _ticket_or_404(ticket_id: int):

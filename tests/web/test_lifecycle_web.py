@@ -238,3 +238,14 @@ def test_my_requests_tabs(logged_in, customer, agent):
     assert listed("nonsense") == listed("all")
     html = logged_in.get("/requests/?show=done").get_data(as_text=True)
     assert 'href="/requests/?show=done" aria-current="page">Решенные и закрытые <span class="count">1</span>' in html
+
+
+def test_agents_see_mail_the_server_refused_for_good(mail_app, client, runner, customer, agent, smtp_server):  # noqa: F811
+    smtp_server.refuse(customer.email)
+    number = file_request(customer).id
+    send_mail(runner)
+    assert smtp_server.messages == []
+    login(client, agent.email)
+    page = client.get(f"/console/requests/{number}").get_data(as_text=True)
+    assert "Письма клиенту не доставлены" in page
+    assert f"Обращение №{number} создано" in page and "550" in page

@@ -19,6 +19,7 @@ from tickets.models import OutboxMessage
 from tickets.outbox import backoff
 from tickets.outbox import deliver_due
 from tickets.outbox import enqueue
+from tickets.outbox import pending_count
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
@@ -85,15 +86,28 @@ def test_nothing_is_lost_while_the_server_is_down(app, smtp_server):  # noqa: F8
 
 def test_a_refused_recipient_does_not_block_the_others(app, smtp_server):  # noqa: F811
     app.config.update(smtp_server.config)
-    smtp_server.refuse("gone@example.test")
-    enqueue("gone@example.test", "Плохой адрес", "Текст", "<p>Текст</p>", now=T0)
+    smtp_server.refuse("busy@example.test", "450 4.2.1 Mailbox busy, try later")
+    enqueue("busy@example.test", "Ящик занят", "Текст", "<p>Текст</p>", now=T0)
     queue(1)
     sent, failed = deliver_due(app.config, now=T0)
     assert (sent, failed) == (1, 1)
     bad = outbox()[0]
-    assert bad.sent_at is None and bad.attempts == 1 and bad.next_attempt_at > T0
+    assert bad.sent_at is None and bad.failed_at is None and bad.attempts == 1 and bad.next_attempt_at > T0
     assert "SMTPRecipientsRefused" in bad.last_error
     assert [m.subject for m in smtp_server.messages] == ["Письмо 0"]
+
+
+def test_a_permanent_refusal_fails_the_message_for_good(app, smtp_server):  # noqa: F811
+    app.config.update(smtp_server.config)
+    smtp_server.refuse("gone@example.test")
+    enqueue("gone@example.test", "Плохой адрес", "Текст", "<p>Текст</p>", now=T0)
+    assert deliver_due(app.config, now=T0) == (0, 1)
+    bad = outbox()[0]
+    assert bad.failed_at == T0 and bad.sent_at is None and "550" in bad.last_error
+    assert pending_count() == 0
+    # Never tried again, however much later the sender runs.
+    assert deliver_due(app.config, now=T0 + timedelta(days=2)) == (0, 0)
+    assert db.session.get(OutboxMessage, bad.id).attempts == 1
 
 
 def test_two_senders_never_send_the_same_message_twice(app, smtp_server):  # noqa: F811
