@@ -12,8 +12,8 @@ from flask_login import current_user
 from flask_login import login_required
 
 from kb import current_catalog
-from tickets import service
 from tickets import outbox
+from tickets import service
 from tickets import workflow
 from tickets.status import Status
 from tickets.status import TransitionError
