@@ -112,3 +112,23 @@ def test_crlf_in_next_is_refused_not_a_header(client, customer):
                                            "next": "/requests/\r\nSet-Cookie: evil=1"})
     assert response.status_code == 303
     assert "evil" not in response.headers.get("Set-Cookie", "")
+
+
+def test_the_error_page_renders_after_a_failed_database_statement(app, client, customer):
+    """On PostgreSQL a failed statement aborts the transaction; the 500 page must still render, in Russian."""
+    from flask_login import current_user
+    from sqlalchemy import text
+
+    from tests.conftest import login
+
+    def broken_view():
+        assert current_user.is_authenticated
+        db.session.execute(text("SELECT no_such_column FROM no_such_table"))
+
+    app.add_url_rule("/test-broken", "test_broken", broken_view)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    login(client, customer.email)
+    response = client.get("/test-broken")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "Что-то пошло не так" in page and "ООО Ромашка" in page
