@@ -17,8 +17,10 @@ def init_app(app: Flask) -> None:
     from views import requests
     from views import search
     from views import template_helpers
+    from views import uploads
 
     for module in (catalog, help, auth, account, requests, console, search, api):
         app.register_blueprint(module.bp)
     errors.init_app(app)
+    uploads.init_app(app)
     template_helpers.init_app(app)
