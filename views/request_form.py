@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
@@ -125,7 +124,7 @@ def handle_post(form: RequestForm, topic: Topic, catalog: Catalog, user: User, k
                 validate_only: bool) -> Submission:
     """Validate the posted form; keep uploads; file the request when everything is right."""
     if validate_only:
-        form.submission_id.data = form.submission_id.data or uuid.uuid4().hex
+        form.submission_id.data = uploads.submission_id(form.submission_id.data)
         form.validate()
         return Submission(form, service.draft_attachments(user, form.submission_id.data, kept_ids))
     checked = uploads.validate_with_attachments(form, user, user.company_id, kept_ids)

@@ -6,6 +6,7 @@ as the form with everything typed and each file's reason, not as a bare 413.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,6 +118,14 @@ def collect(field: Field, user: User, company_id: int, draft_key: str, kept_ids:
     return kept
 
 
+SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def submission_id(posted: str | None) -> str:
+    """The form's own id (it makes a double submit harmless), or a new one when missing or malformed."""
+    return posted if posted and SUBMISSION_ID.fullmatch(posted) else uuid.uuid4().hex
+
+
 @dataclass
 class Checked:
     """A posted form after validation: its fields' verdict and the files kept for it."""
@@ -131,7 +140,7 @@ def validate_with_attachments(form: PortalForm, user: User, company_id: int, kep
 
     In this order only: `form.validate()` resets every field's errors, the file errors included.
     """
-    form.submission_id.data = form.submission_id.data or uuid.uuid4().hex
+    form.submission_id.data = submission_id(form.submission_id.data)
     valid = form.validate()
     kept = collect(form.attachments, user, company_id, form.submission_id.data, kept_ids)
     return Checked(valid and not form.attachments.errors, kept, form.submission_id.data)

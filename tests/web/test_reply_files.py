@@ -208,6 +208,15 @@ def test_the_same_agent_reply_posted_five_times_is_one_comment_and_one_mail(clie
     assert [m.subject for m in outbox(number)].count(f"Обращение №{number}: специалист ждет вашего ответа") == 1
 
 
+@FORMS
+def test_a_malformed_submission_id_is_replaced(client, customer, agent, make_form):
+    user, url, data, typed = make_form(customer, agent)
+    login(client, user.email)
+    assert client.post(url, data={**data, "submission_id": "x" * 65 + "\x00"}).status_code == 303
+    stored = db.session.scalar(db.select(Comment.submission_id)) or db.session.scalar(db.select(Ticket.submission_id))
+    assert len(stored) == 32
+
+
 def test_a_concurrent_duplicate_agent_reply_returns_the_winner(app, customer, agent):
     ticket = file_request(customer)
 
