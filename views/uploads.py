@@ -100,7 +100,7 @@ def collect(field: Field, user: User, company_id: int, draft_key: str, kept_ids:
     used_files, used_bytes = service.draft_usage(user)
     surplus: list[str] = []
     for upload in files:
-        if isinstance(upload.stream, CappedUpload) and upload.stream.skipped or room == 0:
+        if room == 0 or (isinstance(upload.stream, CappedUpload) and upload.stream.skipped):
             surplus.append(upload.filename)
             continue
         try:
