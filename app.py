@@ -21,6 +21,11 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
+def upload_hard_limit(config) -> int:
+    """Bytes one request may carry at all: three times every allowed file, plus room for the text."""
+    return 3 * config["MAX_ATTACHMENTS"] * config["MAX_ATTACHMENT_SIZE"] + 1024 * 1024
+
+
 def _secret_key(instance_path: Path) -> str:
     # A stable key per instance keeps sessions valid across restarts of `make run`.
     path = instance_path / "secret_key"
@@ -40,9 +45,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         CONTENT_RELOAD_INTERVAL=5.0,
         UPLOAD_DIR=str(instance / "uploads"),
         MAIL_OUTBOX_DIR=str(instance / "outbox"),
+        # Upload policy: files per form, bytes per file, and what one account may keep unsent (drafts).
         MAX_ATTACHMENTS=10,
         MAX_ATTACHMENT_SIZE=20 * 1024 * 1024,
-        MAX_CONTENT_LENGTH=10 * 20 * 1024 * 1024 + 1024 * 1024,
+        DRAFT_MAX_FILES=30,
+        DRAFT_MAX_BYTES=200 * 1024 * 1024,
+        DRAFT_TTL_HOURS=24,
         PORTAL_TIMEZONE="Europe/Moscow",
         AUTO_CLOSE_HOURS=48,
         REOPEN_WINDOW_DAYS=30,
@@ -58,6 +66,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_prefixed_env()
     if test_config:
         app.config.from_mapping(test_config)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        # The last resort only: files over the limits are read and discarded, and the form comes back.
+        app.config["MAX_CONTENT_LENGTH"] = upload_hard_limit(app.config)
     app.config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(app.config["SQLALCHEMY_DATABASE_URI"])
     # One setting says whether the portal is served over HTTPS: links in mail, HSTS and cookie flags follow it.
     app.config["PREFERRED_URL_SCHEME"] = urlsplit(app.config["PORTAL_BASE_URL"]).scheme or "http"

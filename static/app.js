@@ -141,9 +141,90 @@
     Array.prototype.forEach.call(document.querySelectorAll("form[data-draft]"), restoreDraft);
   });
 
-  function failureMessage(status) {
+  // --- Files: the server's limits (data-max-* of the file input) checked before anything is sent ---
+
+  var MB = 1048576;
+
+  function fileInputOf(form) {
+    return form && form.querySelector("input[type=file][data-max-size]");
+  }
+
+  function limitsText(input) {
+    return "не больше " + input.getAttribute("data-max-files") + " файлов по " +
+      Math.floor(Number(input.getAttribute("data-max-size")) / MB) + " МБ";
+  }
+
+  function fileProblems(input) {
+    var maxSize = Number(input.getAttribute("data-max-size"));
+    var maxFiles = Number(input.getAttribute("data-max-files"));
+    var kept = input.form ? input.form.querySelectorAll("input[name=keep]:checked").length : 0;
+    var files = Array.prototype.slice.call(input.files || []);
+    var problems = [];
+    files.forEach(function (file) {
+      if (file.size === 0) {
+        problems.push("Файл «" + file.name + "» пустой");
+      } else if (file.size > maxSize) {
+        problems.push("Файл «" + file.name + "» весит " + (file.size / MB).toFixed(1) + " МБ — больше допустимых " +
+          Math.floor(maxSize / MB) + " МБ");
+      }
+    });
+    if (files.length + kept > maxFiles) {
+      problems.push("Можно приложить не больше " + maxFiles + " файлов" +
+        (kept ? " вместе с уже прикрепленными (их " + kept + ")" : "") + ", а выбрано " + files.length +
+        ". Уберите лишние");
+    }
+    return problems;
+  }
+
+  // The reasons go beside the file field, like the server's, in a list of their own.
+  function showFileProblems(input, problems) {
+    var id = input.id + "-check";
+    var list = document.getElementById(id);
+    var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (x) {
+      return x && x !== id;
+    });
+    if (list) list.parentNode.removeChild(list);
+    if (problems.length) {
+      list = document.createElement("ul");
+      list.className = "errors";
+      list.id = id;
+      list.setAttribute("role", "alert");
+      problems.forEach(function (text) {
+        var item = document.createElement("li");
+        item.textContent = text;
+        list.appendChild(item);
+      });
+      input.parentNode.insertBefore(list, input.nextSibling);
+      described.push(id);
+    }
+    input.setAttribute("aria-describedby", described.join(" "));
+    input.setAttribute("aria-invalid", problems.length || document.getElementById(input.id + "-error") ? "true" : "false");
+    return problems.length === 0;
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    var input = target.type === "file" ? target : target.name === "keep" ? fileInputOf(target.form) : null;
+    if (input && input.hasAttribute("data-max-size")) showFileProblems(input, fileProblems(input));
+  });
+
+  // Capture phase: a form with a file over the limits is stopped before htmx or the browser sends it.
+  document.addEventListener("submit", function (event) {
+    var input = fileInputOf(event.target);
+    if (input && !showFileProblems(input, fileProblems(input))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      input.focus();
+    }
+  }, true);
+
+  function failureMessage(status, form) {
+    var files = fileInputOf(form);
     if (status === 0) return "Нет связи с сервером. Текст на месте — проверьте подключение и отправьте еще раз.";
-    if (status === 413) return "Файлы вместе весят слишком много: не больше 10 файлов по 20 МБ. Текст на месте.";
+    if (status === 413) {
+      return "Файлы вместе весят слишком много" + (files ? ": " + limitsText(files) : "") +
+        ". Текст на месте — уберите лишние или большие файлы и отправьте еще раз.";
+    }
     if (status === 400) return "Форма устарела. Текст сохранен в этом браузере: обновите страницу — он вернется в форму.";
     if (status === 401 || status === 403) return "Сеанс закончился. Текст сохранен в этом браузере: войдите снова и откройте эту страницу.";
     return "Не получилось отправить: ошибка на сервере. Текст на месте — попробуйте еще раз через минуту.";
@@ -158,7 +239,7 @@
       box.setAttribute("tabindex", "-1");
       form.insertBefore(box, form.firstChild);
     }
-    box.textContent = failureMessage(status);
+    box.textContent = failureMessage(status, form);
     box.focus();
   }
 

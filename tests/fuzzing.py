@@ -135,7 +135,7 @@ class Portal:
         from tickets.attachments import check_file
         from tickets.service import NewRequest
         from tickets.service import create_ticket
-        from tickets.service import save_drafts
+        from tickets.service import save_draft
 
         self.app = app
         self.errors: list[BaseException] = []
@@ -147,8 +147,8 @@ class Portal:
         self.targets = request_targets(category.slug, topic.slug, tuple(f.field.key for f in topic.fields))
         customer = create_company("ООО Фаззинг", "fuzz@company.test", PASSWORD, lk_number="555111")
         create_agent("fuzz-agent@twin.test", PASSWORD, "Агент")
-        upload = save_drafts(customer, customer.company_id, "fuzz", [check_file("a.txt", b"hello\n", 1024)],
-                             Path(app.config["UPLOAD_DIR"]))[0]
+        upload = save_draft(customer, customer.company_id, "fuzz", check_file("a.txt", b"hello\n", 1024),
+                            Path(app.config["UPLOAD_DIR"]))
         ticket, _ = create_ticket(customer, NewRequest(category, topic, "Бот молчит", "Подробности проблемы",
                                                        "Ирина", "fuzz-ticket"), [upload])
         self.real = {"ticket": str(ticket.id), "attachment": str(upload.id), "category": category.slug,

@@ -51,11 +51,47 @@ class CheckedFile:
         return hashlib.sha256(self.data).hexdigest()
 
 
+MAX_FILENAME = 200
+MAX_EXTENSION = 16
+
+
 def clean_filename(name: str) -> str:
-    """Keep a readable name (Cyrillic included) without paths or control characters."""
+    """Keep a readable name (Cyrillic included) without paths or control characters; long stems are cut."""
     name = unicodedata.normalize("NFC", name or "").replace("\\", "/").split("/")[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().strip(".")
-    return name[:200] or "file"
+    if len(name) > MAX_FILENAME:
+        stem, dot, ext = name.rpartition(".")
+        # The extension decides whether the file is accepted: cut the stem, never the extension.
+        keep_ext = dot and stem and len(ext) <= MAX_EXTENSION
+        name = (stem[:MAX_FILENAME - len(ext) - 1].rstrip() + "." + ext) if keep_ext else name[:MAX_FILENAME]
+    return name or "file"
+
+
+def too_big(filename: str, size: int, max_size: int) -> AttachmentError:
+    """The error for a file over the size limit, with its real size."""
+    return AttachmentError(
+        f"Файл «{clean_filename(filename)}» весит {size / 1048576:.1f} МБ — "
+        f"больше допустимых {max_size // 1048576} МБ"
+    )
+
+
+@dataclass(frozen=True)
+class DraftQuota:
+    """How much one account may keep uploaded but not yet sent."""
+
+    max_files: int
+    max_bytes: int
+    ttl_hours: int
+
+    def check(self, filename: str, size: int, used_files: int, used_bytes: int) -> None:
+        """Raise AttachmentError when one more file of this size would go over the quota."""
+        if used_files + 1 > self.max_files or used_bytes + size > self.max_bytes:
+            raise AttachmentError(
+                f"Файл «{clean_filename(filename)}» не сохранен: у вас уже {used_files} неотправленных файлов "
+                f"({used_bytes / 1048576:.1f} МБ), а хранить можно не больше {self.max_files} файлов и "
+                f"{self.max_bytes // 1048576} МБ. Отправьте форму с уже прикрепленными файлами или снимите "
+                f"отметку с ненужных; неотправленные файлы удаляются через {self.ttl_hours} ч"
+            )
 
 
 def _looks_like_text(data: bytes) -> bool:
@@ -79,9 +115,7 @@ def check_file(filename: str, data: bytes, max_size: int) -> CheckedFile:
     if not data:
         raise AttachmentError(f"Файл «{name}» пустой")
     if len(data) > max_size:
-        raise AttachmentError(
-            f"Файл «{name}» весит {len(data) / 1048576:.1f} МБ — больше допустимых {max_size // 1048576} МБ"
-        )
+        raise too_big(name, len(data), max_size)
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     kind = filetype.guess(data)
     if kind is not None and kind.extension in BINARY_KINDS:

@@ -1,16 +1,23 @@
-"""CLI commands of the request lifecycle: auto-close, mail delivery and the background worker."""
+"""CLI commands of the request lifecycle: auto-close, draft purge, mail delivery and the background worker."""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from pathlib import Path
 
 import click
 from flask import current_app
 
 from extensions import db
 from tickets.outbox import deliver_due
+from tickets.service import purge_drafts
 from tickets.workflow import close_stale
 
 log = logging.getLogger(__name__)
@@ -31,6 +38,21 @@ def close_stale_command(after: int | None) -> None:
     started = time.monotonic()
     closed, reminded = close_stale(_after_hours(after))
     click.echo(f"Закрыто обращений: {closed}, напоминаний: {reminded} ({time.monotonic() - started:.1f} с)")
+
+
+def _purge(hours: int | None = None) -> tuple[int, int]:
+    config = current_app.config
+    hours = hours if hours is not None else int(config["DRAFT_TTL_HOURS"])
+    return purge_drafts(Path(config["UPLOAD_DIR"]), datetime.now(UTC) - timedelta(hours=hours))
+
+
+@requests_cli.command("purge-drafts")
+@click.option("--older-than", "hours", type=click.IntRange(min=1), default=None, metavar="HOURS",
+              help="Удалять неотправленные файлы старше стольких часов (по умолчанию DRAFT_TTL_HOURS, 24).")
+def purge_drafts_command(hours: int | None) -> None:
+    """Delete uploads never sent with a request or reply, and stray files in the upload folder."""
+    drafts, stray = _purge(hours)
+    click.echo(f"Удалено неотправленных файлов: {drafts}, лишних файлов на диске: {stray}")
 
 
 def _send_round(batch: int) -> tuple[int, int]:
@@ -54,7 +76,7 @@ def send_command(loop: bool, interval: float, batch: int) -> None:
         sent, failed = _send_round(batch)
         click.echo(f"Отправлено писем: {sent}, не удалось: {failed}")
         return
-    _forever(interval, lambda: _send_round(batch), None)
+    _forever(interval, lambda: _send_round(batch), [])
 
 
 @requests_cli.command("worker")
@@ -64,28 +86,44 @@ def send_command(loop: bool, interval: float, batch: int) -> None:
               help="Как часто отправлять письма, секунд.")
 @click.option("--after", type=click.IntRange(min=1), default=None, metavar="HOURS",
               help="Сколько часов обращение может ждать ответа клиента (по умолчанию 48).")
+@click.option("--purge-every", type=click.FloatRange(min=1), default=3600.0, show_default=True,
+              help="Как часто удалять неотправленные файлы, секунд.")
 @click.option("--once", is_flag=True, help="Один проход и выход (для проверки).")
-def worker_command(every: float, mail_interval: float, after: int | None, once: bool) -> None:
-    """Run close-stale every few minutes and deliver mail in between, until stopped."""
+def worker_command(every: float, mail_interval: float, after: int | None, purge_every: float, once: bool) -> None:
+    """Run close-stale every few minutes, purge old drafts hourly and deliver mail in between, until stopped."""
     hours = _after_hours(after)
     if once:
         closed, reminded = close_stale(hours)
+        drafts, stray = _purge()
         sent, failed = _send_round(50)
-        click.echo(f"Закрыто: {closed}, напоминаний: {reminded}, "
-                   f"отправлено писем: {sent}, не удалось: {failed}")
+        click.echo(f"Закрыто: {closed}, напоминаний: {reminded}, отправлено писем: {sent}, не удалось: {failed}, "
+                   f"удалено неотправленных файлов: {drafts + stray}")
         return
     click.echo(f"Обработчик запущен: закрытие каждые {every:g} с, почта каждые {mail_interval:g} с")
-    _forever(mail_interval, lambda: _send_round(50), (every, lambda: close_stale(hours)))
+    _forever(mail_interval, lambda: _send_round(50),
+             [Periodic("close-stale", every, lambda: close_stale(hours)), Periodic("purge-drafts", purge_every, _purge)])
 
 
-def _forever(interval: float, mail_round: Callable[[], object],
-             stale: tuple[float, Callable[[], object]] | None) -> None:
-    next_stale = time.monotonic()
+@dataclass
+class Periodic:
+    """A job of the worker run every `every` seconds, the first time at start."""
+
+    name: str
+    every: float
+    step: Callable[[], object]
+    due: float = field(default_factory=time.monotonic)
+
+    def run_if_due(self) -> None:
+        if time.monotonic() >= self.due:
+            _guarded(self.step, self.name)
+            self.due = time.monotonic() + self.every
+
+
+def _forever(interval: float, mail_round: Callable[[], object], jobs: list[Periodic]) -> None:
     try:
         while True:
-            if stale is not None and time.monotonic() >= next_stale:
-                _guarded(stale[1], "close-stale")
-                next_stale = time.monotonic() + stale[0]
+            for job in jobs:
+                job.run_if_due()
             _guarded(mail_round, "mail send")
             time.sleep(interval)
     except KeyboardInterrupt:

@@ -7,6 +7,9 @@ from dataclasses import field
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import and_
+from sqlalchemy import delete
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
@@ -14,7 +17,6 @@ from kb.catalog import Category
 from kb.catalog import Topic
 from tickets.attachments import CheckedFile
 from tickets.attachments import store_file
-from tickets.models import MAX_ID
 from tickets.models import Attachment
 from tickets.models import StatusChange
 from tickets.models import Ticket
@@ -37,37 +39,91 @@ class NewRequest:
     field_values: list[tuple[str, str, str]] = field(default_factory=list)  # (key, label, value)
 
 
-def save_drafts(user: User, company_id: int, draft_key: str, files: list[CheckedFile],
-                upload_dir: Path) -> list[Attachment]:
-    """Store checked uploads of an unfinished form so a failed post never loses them."""
-    rows = []
-    for checked in files:
-        rows.append(
-            Attachment(
-                company_id=company_id,
-                uploader_id=user.id,
-                draft_key=draft_key,
-                filename=checked.filename,
-                content_type=checked.content_type,
-                size=len(checked.data),
-                sha256=checked.sha256,
-                storage_name=store_file(upload_dir, checked.data),
-            )
-        )
-    db.session.add_all(rows)
+def save_draft(user: User, company_id: int, draft_key: str, checked: CheckedFile, upload_dir: Path) -> Attachment:
+    """Store a checked upload of an unfinished form so a failed post never loses it."""
+    row = Attachment(
+        company_id=company_id,
+        uploader_id=user.id,
+        draft_key=draft_key,
+        filename=checked.filename,
+        content_type=checked.content_type,
+        size=len(checked.data),
+        sha256=checked.sha256,
+        storage_name=store_file(upload_dir, checked.data),
+    )
+    db.session.add(row)
     db.session.commit()
-    return rows
+    return row
+
+
+_UNCLAIMED = (Attachment.ticket_id.is_(None), Attachment.comment_id.is_(None))
 
 
 def draft_attachments(user: User, draft_key: str, ids: list[int] | None = None) -> list[Attachment]:
     """Unclaimed uploads this account made in the form, optionally only the given ids."""
-    query = db.select(Attachment).filter_by(
-        uploader_id=user.id, draft_key=draft_key, ticket_id=None, comment_id=None
-    )
+    query = db.select(Attachment).filter_by(uploader_id=user.id, draft_key=draft_key).where(*_UNCLAIMED)
     if ids is not None:
-        ids = [i for i in ids if 0 < i <= MAX_ID]
         query = query.where(Attachment.id.in_(ids or [-1]))
     return list(db.session.scalars(query.order_by(Attachment.id)))
+
+
+def draft_usage(user: User) -> tuple[int, int]:
+    """How many unclaimed uploads this account holds, and their bytes."""
+    count, size = db.session.execute(
+        db.select(func.count(Attachment.id), func.coalesce(func.sum(Attachment.size), 0))
+        .where(Attachment.uploader_id == user.id, *_UNCLAIMED)
+    ).one()
+    return int(count), int(size)
+
+
+def _delete_drafts(condition, upload_dir: Path) -> int:
+    # Rows first, files after the commit: a file may outlive its row, never the other way round.
+    names = list(db.session.scalars(
+        delete(Attachment).where(condition, *_UNCLAIMED).returning(Attachment.storage_name),
+        execution_options={"synchronize_session": False},
+    ))
+    db.session.commit()
+    for name in names:
+        (upload_dir / name).unlink(missing_ok=True)
+    return len(names)
+
+
+def discard_unkept_drafts(user: User, draft_key: str, kept_ids: list[int], upload_dir: Path) -> int:
+    """Delete the drafts of this form the user unticked; return how many."""
+    condition = and_(Attachment.uploader_id == user.id, Attachment.draft_key == draft_key,
+                     Attachment.id.not_in(kept_ids or [-1]))
+    return _delete_drafts(condition, upload_dir)
+
+
+def purge_drafts(upload_dir: Path, older_than: datetime, batch: int = 1000) -> tuple[int, int]:
+    """Delete unclaimed uploads made before older_than and stray files on disk; (drafts, stray files)."""
+    drafts = 0
+    while True:
+        ids = list(db.session.scalars(
+            db.select(Attachment.id).where(Attachment.created_at < older_than, *_UNCLAIMED).limit(batch)
+        ))
+        if not ids:
+            break
+        drafts += _delete_drafts(and_(Attachment.id.in_(ids), Attachment.created_at < older_than), upload_dir)
+    return drafts, _purge_stray_files(upload_dir, older_than.timestamp(), batch)
+
+
+def _purge_stray_files(upload_dir: Path, before: float, batch: int) -> int:
+    """Files no row points to (a crash between writing the file and the commit), older than `before`."""
+    if not upload_dir.is_dir():
+        return 0
+    old = [p for p in upload_dir.iterdir() if p.is_file() and p.stat().st_mtime < before]
+    removed = 0
+    for start in range(0, len(old), batch):
+        chunk = old[start:start + batch]
+        known = set(db.session.scalars(
+            db.select(Attachment.storage_name).where(Attachment.storage_name.in_([p.name for p in chunk]))
+        ))
+        for path in chunk:
+            if path.name not in known:
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed
 
 
 def find_by_submission(user: User, submission_id: str) -> Ticket | None:
@@ -162,17 +218,23 @@ def ticket_for(user: User, ticket_id: int) -> Ticket | None:
 
 
 def attachment_for(user: User, attachment_id: int) -> Attachment | None:
-    """The file if this account may download it."""
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or (not user.is_agent and attachment.company_id != user.company_id):
-        return None
-    if attachment.comment_id is not None and user.is_agent is False:
-        from tickets.models import Comment
+    """The file if this account may download it.
 
-        comment = db.session.get(Comment, attachment.comment_id)
-        if comment is None or comment.internal:
-            return None
-    return attachment
+    A draft (not yet sent with a request or a comment) is its uploader's alone; a sent file is seen by
+    whoever may see its request and, for a comment's file, that comment (internal notes: agents only).
+    """
+    from tickets.models import Comment
+
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        return None
+    if attachment.ticket_id is None and attachment.comment_id is None:
+        return attachment if attachment.uploader_id == user.id else None
+    comment = db.session.get(Comment, attachment.comment_id) if attachment.comment_id is not None else None
+    if attachment.comment_id is not None and (comment is None or (comment.internal and not user.is_agent)):
+        return None
+    ticket_id = attachment.ticket_id if attachment.ticket_id is not None else comment.ticket_id
+    return attachment if ticket_for(user, ticket_id) is not None else None
 
 
 def thread(ticket: Ticket, include_internal: bool) -> list:

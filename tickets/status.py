@@ -47,7 +47,11 @@ PRIORITY_RANK = {"high": 0, "normal": 1, "low": 2}
 PRIORITY_LABELS = {"high": "Высокий", "normal": "Обычный", "low": "Низкий"}
 
 
-class TransitionError(ValueError):
+class WorkflowError(ValueError):
+    """The change cannot be made; the message says why, in Russian."""
+
+
+class TransitionError(WorkflowError):
     """A status change the workflow does not allow."""
 
 

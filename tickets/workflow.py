@@ -29,8 +29,11 @@ from tickets.models import StatusChange
 from tickets.models import Ticket
 from tickets.models import User
 from tickets.outbox import enqueue_many
+from tickets.status import AGENT_LABELS
 from tickets.status import OPEN_STATUSES
 from tickets.status import Status
+from tickets.status import TransitionError
+from tickets.status import WorkflowError
 from tickets.status import check_transition
 
 SYSTEM_LABEL = "Система"
@@ -42,10 +45,6 @@ REASON_AGENT_REPLIED = "Специалист ответил"
 REASON_WAITING = "Специалист ждет ответа клиента"
 FINISHED = (Status.RESOLVED, Status.CLOSED)
 WAITING = Status.WAITING_CUSTOMER.value
-
-
-class WorkflowError(ValueError):
-    """The change cannot be made; the message says why, in Russian."""
 
 
 class NotAllowed(WorkflowError):
@@ -123,10 +122,21 @@ def _ensure_agent(user: User) -> None:
 
 
 def _reply_by_submission(user: User, submission_id: str) -> Comment | None:
-    return db.session.scalar(
-        select(Comment).join(Ticket, Ticket.id == Comment.ticket_id)
-        .where(Comment.submission_id == submission_id, Ticket.company_id == user.company_id)
-    )
+    """The reply this account already made from the same form: an agent's own, or one of the company's."""
+    query = select(Comment).where(Comment.submission_id == submission_id)
+    if user.is_agent:
+        query = query.where(Comment.author_id == user.id)
+    else:
+        query = query.join(Ticket, Ticket.id == Comment.ticket_id).where(Ticket.company_id == user.company_id)
+    return db.session.scalar(query)
+
+
+def _raced_reply(user: User, submission_id: str) -> Comment:
+    """After a unique-key clash: the concurrent duplicate that won, or an error when it is not ours."""
+    existing = _reply_by_submission(user, submission_id)
+    if existing is None:
+        raise WorkflowError("Эту форму уже отправили — обновите страницу и напишите ответ снова")
+    return existing
 
 
 def add_customer_reply(ticket: Ticket, user: User, author_name: str, body: str, attachments: list[Attachment],
@@ -164,9 +174,7 @@ def add_customer_reply(ticket: Ticket, user: User, author_name: str, body: str, 
             _claim_attachments(attachments, target.id, comment.id, user.company_id)
     except IntegrityError:
         # A concurrent double submit won the race: answer with its result.
-        existing = _reply_by_submission(user, submission_id)
-        if existing is None:
-            raise
+        existing = _raced_reply(user, submission_id)
         return db.session.get(Ticket, existing.ticket_id), existing
     return target, comment
 
@@ -203,16 +211,39 @@ def _open_linked(old: Ticket, user: User, label: str, submission_id: str, window
 
 def add_agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[Attachment],
                     wait_for_customer: bool = False, internal: bool = False,
-                    now: datetime | None = None) -> Comment:
-    """Add an agent's public reply (mailed to the company) or an internal note (never shown or mailed)."""
+                    now: datetime | None = None, submission_id: str | None = None) -> Comment:
+    """Add an agent's public reply (mailed to the company) or an internal note (never shown or mailed).
+
+    A repeated submission_id returns the first reply: nothing is added or mailed twice.
+    """
     _ensure_agent(agent)
+    if submission_id:
+        existing = _reply_by_submission(agent, submission_id)
+        if existing is not None:
+            return existing
     if internal and wait_for_customer:
         raise WorkflowError("Внутренняя заметка не может ждать ответа клиента")
+    status = Status(ticket.status)
+    if wait_for_customer and status in FINISHED:
+        raise TransitionError(
+            f"Обращение в статусе «{AGENT_LABELS[status]}»: ждать ответа клиента нельзя. "
+            "Отправьте ответ без ожидания или сначала возобновите обращение в блоке «Статус»"
+        )
     now = _now(now)
     body = _clean_body(body, attachments)
+    try:
+        return _agent_reply(ticket, agent, body, attachments, wait_for_customer, internal, now, submission_id)
+    except IntegrityError:
+        if not submission_id:
+            raise
+        return _raced_reply(agent, submission_id)
+
+
+def _agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[Attachment], wait_for_customer: bool,
+                 internal: bool, now: datetime, submission_id: str | None) -> Comment:
     with _transaction():
         comment = Comment(ticket_id=ticket.id, author_id=agent.id, author_name=agent.name, from_agent=True,
-                          internal=internal, body=body, created_at=now)
+                          internal=internal, body=body, submission_id=submission_id or None, created_at=now)
         db.session.add(comment)
         db.session.flush()
         _claim_attachments(attachments, ticket.id, comment.id, None)

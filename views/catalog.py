@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_login import login_required
 
 from kb import current_catalog
+from views.inputs import form_ids
 from views.rendering import redirect_to
 from views.rendering import render
 from views.request_form import form_class_for
@@ -56,7 +57,7 @@ def topic(category: str, topic: str):
     if request.method == "GET":
         return render("topic.html", category=cat, topic=top, form=form, kept=[])
     validate_only = bool(request.args.get("validate"))
-    result = handle_post(form, top, catalog, current_user, request.form.getlist("keep", type=int), validate_only)
+    result = handle_post(form, top, catalog, current_user, form_ids("keep"), validate_only)
     if result.ok:
         response = redirect_to(url_for("requests.created", ticket_id=result.ticket_id))
         remember_author(response, form.author_name.data)

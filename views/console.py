@@ -16,8 +16,8 @@ from tickets import outbox
 from tickets import service
 from tickets import workflow
 from tickets.status import Status
-from tickets.status import TransitionError
 from views import uploads
+from views.inputs import form_ids
 from views.inputs import query_int
 from views.rendering import redirect_to
 from views.rendering import render
@@ -103,13 +103,18 @@ def reply(ticket_id: int):
     """Reply publicly (optionally waiting for the customer) or add an internal note."""
     found = _ticket_or_404(ticket_id)
     form = AgentReplyForm()
-    kept = uploads.collect(form.attachments, current_user, found.company_id, form.submission_id.data,
-                           request.form.getlist("keep", type=int))
-    if not form.validate() or form.attachments.errors:
-        return _ticket_page(found, reply_form=form, kept=kept, code=422, block="agent_reply")
-    comment = workflow.add_agent_reply(found, current_user, form.body.data, kept,
-                                       wait_for_customer=form.mode.data == "wait", internal=form.mode.data == "internal")
-    return redirect_to(url_for("console.ticket", ticket_id=ticket_id, _anchor=f"comment-{comment.id}"))
+    checked = uploads.validate_with_attachments(form, current_user, found.company_id,
+                                                form_ids("keep"))
+    if checked.valid:
+        try:
+            comment = workflow.add_agent_reply(
+                found, current_user, form.body.data, checked.kept, wait_for_customer=form.mode.data == "wait",
+                internal=form.mode.data == "internal", submission_id=checked.draft_key)
+        except workflow.WorkflowError as exc:
+            form.mode.errors.append(str(exc))
+        else:
+            return redirect_to(url_for("console.ticket", ticket_id=comment.ticket_id, _anchor=f"comment-{comment.id}"))
+    return _ticket_page(found, reply_form=form, kept=checked.kept, code=422, block="agent_reply")
 
 
 @bp.post("/requests/<int:ticket_id>/status")
@@ -122,6 +127,6 @@ def status(ticket_id: int):
         try:
             workflow.change_status(found, current_user, form.target.data, form.reason.data or "")
             return redirect_to(url_for("console.ticket", ticket_id=ticket_id))
-        except TransitionError as exc:
+        except workflow.WorkflowError as exc:
             form.target.errors.append(str(exc))
     return _ticket_page(found, status_form=form, code=422, block="agent_status")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 from flask import Response
+from flask import current_app
 from flask import jsonify
 from flask import request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from extensions import db
 from views.rendering import render
@@ -17,7 +19,7 @@ MESSAGES = {
     403: ("Нет доступа", "У этой учетной записи нет доступа к странице."),
     404: ("Страница не найдена", "Такой страницы нет. Возможно, ссылка устарела."),
     405: ("Действие недоступно", "Этот адрес не принимает такой запрос."),
-    413: ("Слишком большой запрос", "Файлы вместе весят слишком много. Приложите их по частям: не больше 10 файлов по 20 МБ."),
+    413: ("Слишком большой запрос", "Файлы вместе весят слишком много."),
     500: ("Что-то пошло не так", "На нашей стороне произошла ошибка. Ее уже записали; попробуйте еще раз через минуту."),
 }
 
@@ -29,10 +31,25 @@ def _page(code: int, message: str | None = None):
     return render("error.html", status=code, title=title, message=message or default)
 
 
+def too_large_message() -> str:
+    """Why a post was refused as too large, with the limits, and how to get the form back."""
+    config = current_app.config
+    limit = (f"за один раз можно отправить не больше {config['MAX_CONTENT_LENGTH'] // 1048576} МБ; к одному "
+             f"сообщению — до {config['MAX_ATTACHMENTS']} файлов по {config['MAX_ATTACHMENT_SIZE'] // 1048576} МБ")
+    lead = f"Вы отправили {request.content_length / 1048576:.0f} МБ, а {limit}" if request.content_length else (
+        limit[0].upper() + limit[1:])
+    return (f"{lead}. Вернитесь назад кнопкой браузера «Назад»: текст формы браузер сохранил. "
+            "Уберите лишние или большие файлы и отправьте снова.")
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
         return _page(400, "Форма устарела (истек срок защиты от подделки). Обновите страницу и отправьте форму снова.")
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc: RequestEntityTooLarge):
+        return _page(413, too_large_message())
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

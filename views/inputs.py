@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask import Request
+from flask import request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter
 
 from tickets.models import MAX_ID
 from tickets.validators import strip_controls
+from views.uploads import UploadRequest
 
 
 def _clean(value):
@@ -23,8 +24,8 @@ class CleanParams(ImmutableMultiDict):
         super().__init__([(_clean(key), _clean(value)) for key, value in MultiDict(mapping).items(multi=True)])
 
 
-class PortalRequest(Request):
-    """Flask's request whose args and form are CleanParams."""
+class PortalRequest(UploadRequest):
+    """The portal's request: args and form are CleanParams, uploads are read with a bounded buffer."""
 
     parameter_storage_class = CleanParams
 
@@ -45,6 +46,16 @@ def query_int(raw: str | None, default: int, low: int = 1, high: int = MAX_ID) -
     except ValueError:
         return default
     return min(max(value, low), high)
+
+
+def form_ids(name: str) -> list[int]:
+    """The ids posted under `name` (say the files ticked to keep), skipping anything that is not an id."""
+    ids = []
+    for raw in request.form.getlist(name):
+        value = query_int(raw, 0, low=0, high=MAX_ID + 1)
+        if 0 < value <= MAX_ID:
+            ids.append(value)
+    return ids
 
 
 def init_app(app: Flask) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
@@ -125,14 +124,12 @@ class Submission:
 def handle_post(form: RequestForm, topic: Topic, catalog: Catalog, user: User, kept_ids: list[int],
                 validate_only: bool) -> Submission:
     """Validate the posted form; keep uploads; file the request when everything is right."""
-    form.submission_id.data = form.submission_id.data or uuid.uuid4().hex
-    draft_key = form.submission_id.data
-    valid = form.validate()
     if validate_only:
-        return Submission(form, service.draft_attachments(user, draft_key, kept_ids))
-    kept = uploads.collect(form.attachments, user, user.company_id, draft_key, kept_ids)
-    if not valid or form.attachments.errors:
-        return Submission(form, kept)
+        form.validate()
+        return Submission(form, service.draft_attachments(user, form.submission_id.data, kept_ids))
+    checked = uploads.validate_with_attachments(form, user, user.company_id, kept_ids)
+    if not checked.valid:
+        return Submission(form, checked.kept)
     values = [(key, form[key].label.text, form[key].data) for key in form.topic_fields if form[key].data]
     request = service.NewRequest(
         category=catalog.category(topic.category_slug),
@@ -140,8 +137,8 @@ def handle_post(form: RequestForm, topic: Topic, catalog: Catalog, user: User, k
         summary=form.summary.data,
         description=form.description.data,
         author_name=form.author_name.data,
-        submission_id=draft_key,
+        submission_id=checked.draft_key,
         field_values=values,
     )
-    ticket, _created = service.create_ticket(user, request, kept)
-    return Submission(form, kept, ticket.id)
+    ticket, _created = service.create_ticket(user, request, checked.kept)
+    return Submission(form, checked.kept, ticket.id)

@@ -18,6 +18,7 @@ from tickets import workflow
 from tickets.validators import AUTHOR_NAME_MAX
 from tickets.validators import single_line
 from views import uploads
+from views.inputs import form_ids
 from views.rendering import redirect_to
 from views.rendering import render
 from views.reply_forms import CloseForm
@@ -83,17 +84,17 @@ def reply(ticket_id: int):
     """Add the customer's reply; it brings a waiting or closed request back to support."""
     ticket = _ticket_or_404(ticket_id)
     form = ReplyForm()
-    kept = uploads.collect(form.attachments, current_user, ticket.company_id, form.submission_id.data,
-                           request.form.getlist("keep", type=int))
-    if not form.validate() or form.attachments.errors:
-        return _detail(ticket, form, kept, 422, "reply_form")
+    checked = uploads.validate_with_attachments(form, current_user, ticket.company_id,
+                                                form_ids("keep"))
+    if not checked.valid:
+        return _detail(ticket, form, checked.kept, 422, "reply_form")
     try:
         target, comment = workflow.add_customer_reply(
-            ticket, current_user, form.author_name.data, form.body.data, kept, form.submission_id.data,
+            ticket, current_user, form.author_name.data, form.body.data, checked.kept, checked.draft_key,
             reopen_window_days=current_app.config["REOPEN_WINDOW_DAYS"])
     except workflow.WorkflowError as exc:
         form.body.errors.append(str(exc))
-        return _detail(ticket, form, kept, 422, "reply_form")
+        return _detail(ticket, form, checked.kept, 422, "reply_form")
     response = redirect_to(url_for("requests.detail", ticket_id=target.id, _anchor=f"comment-{comment.id}"))
     remember_author(response, form.author_name.data)
     return response
