@@ -15,6 +15,7 @@ from flask_login import login_required
 
 from tickets import service
 from tickets import workflow
+from views import limits
 from views import uploads
 from views.rendering import redirect_to
 from views.rendering import render
@@ -72,6 +73,7 @@ def detail(ticket_id: int):
 
 @bp.post("/<int:ticket_id>/reply")
 @login_required
+@limits.reply
 def reply(ticket_id: int):
     """Add the customer's reply; it brings a waiting or closed request back to support."""
     ticket = _ticket_or_404(ticket_id)
