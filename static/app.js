@@ -141,7 +141,11 @@
     Array.prototype.forEach.call(document.querySelectorAll("form[data-draft]"), restoreDraft);
   });
 
-  function failureMessage(status) {
+  function failureMessage(status, xhr) {
+    if (status === 429) {
+      var minutes = Math.max(1, Math.ceil((parseInt(xhr && xhr.getResponseHeader("Retry-After"), 10) || 60) / 60));
+      return "Слишком много попыток. Попробуйте снова через " + minutes + " мин. Текст на месте.";
+    }
     if (status === 0) return "Нет связи с сервером. Текст на месте — проверьте подключение и отправьте еще раз.";
     if (status === 413) return "Файлы вместе весят слишком много: не больше 10 файлов по 20 МБ. Текст на месте.";
     if (status === 400) return "Форма устарела. Текст сохранен в этом браузере: обновите страницу — он вернется в форму.";
@@ -149,7 +153,7 @@
     return "Не получилось отправить: ошибка на сервере. Текст на месте — попробуйте еще раз через минуту.";
   }
 
-  function showFailure(form, status) {
+  function showFailure(form, status, xhr) {
     var box = form.querySelector(".send-error");
     if (!box) {
       box = document.createElement("div");
@@ -158,7 +162,7 @@
       box.setAttribute("tabindex", "-1");
       form.insertBefore(box, form.firstChild);
     }
-    box.textContent = failureMessage(status);
+    box.textContent = failureMessage(status, xhr);
     box.focus();
   }
 
@@ -170,7 +174,7 @@
 
   document.addEventListener("htmx:responseError", function (event) {
     var form = postedForm(event);
-    if (form) { saveDraft(form); showFailure(form, event.detail.xhr.status); }
+    if (form) { saveDraft(form); showFailure(form, event.detail.xhr.status, event.detail.xhr); }
   });
   document.addEventListener("htmx:sendError", function (event) {
     var form = postedForm(event);

@@ -82,4 +82,4 @@ def retry_after() -> int:
     breached = limiter.current_limit
     if breached is None:
         return 60
-    return max(1, math.ceil(breached.reset_at - time.time()))
+    return max(1, math.ceil(breached.window[0] - time.time()))
