@@ -10,6 +10,7 @@ import uuid
 import pytest
 
 from app import create_app
+from extensions import db
 from tests.conftest import PASSWORD
 from tests.lifecycle_helpers import file_request
 from views.limits import POLICY
@@ -199,5 +200,9 @@ def test_limits_are_switched_off_by_the_standard_setting(monkeypatch, _schema, d
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/15"
     client = app.test_client()
     with app.app_context():
-        for _ in range(12):
-            assert _wrong(client).status_code == 422
+        try:
+            for _ in range(12):
+                assert _wrong(client).status_code == 422
+        finally:
+            db.session.remove()
+            db.engine.dispose()
