@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -60,9 +61,22 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Flask-WTF would look for Flask-Babel; PortalForm.Meta picks WTForms' Russian messages itself.
         WTF_I18N_ENABLED=False,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        # The signed-in session rows in the database expire with the remember-me cookie.
+        REMEMBER_COOKIE_DURATION=timedelta(days=30),
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        # Flask-Limiter: the limits themselves are in views/limits.py; RATELIMIT_ENABLED=false turns them off.
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_STRATEGY="moving-window",
+        RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 2, "socket_timeout": 2},
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
     )
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("REDIS_URL"):
+        app.config["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
     app.config.from_prefixed_env()
     if test_config:
         app.config.from_mapping(test_config)
@@ -74,11 +88,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["PREFERRED_URL_SCHEME"] = urlsplit(app.config["PORTAL_BASE_URL"]).scheme or "http"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
+    # One setting: a portal served over HTTPS sends its cookies over HTTPS only.
+    https = str(app.config["PORTAL_BASE_URL"]).startswith("https://")
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = https
     app.json.ensure_ascii = False  # the API speaks Russian: readable UTF-8, not \u escapes
 
     from extensions import csrf
     from extensions import db
     from extensions import htmx
+    from extensions import limiter
     from extensions import login_manager
     from extensions import migrate
     from extensions import tune_sqlite
@@ -90,6 +108,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
 
     import kb
     import search

@@ -1,6 +1,8 @@
 """Flask extension singletons, bound to the app in create_app via init_app."""
 
 from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -33,6 +35,8 @@ migrate = Migrate(render_as_batch=True, render_item=_render_item, compare_type=T
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
+# Per client by default; views/limits.py holds the policy and the other keys.
+limiter = Limiter(key_func=get_remote_address)
 
 
 def tune_sqlite(engine: Engine) -> None:

@@ -218,8 +218,12 @@
     }
   }, true);
 
-  function failureMessage(status, form) {
+  function failureMessage(status, form, xhr) {
     var files = fileInputOf(form);
+    if (status === 429) {
+      var minutes = Math.max(1, Math.ceil((parseInt(xhr && xhr.getResponseHeader("Retry-After"), 10) || 60) / 60));
+      return "Слишком много попыток. Попробуйте снова через " + minutes + " мин. Текст на месте.";
+    }
     if (status === 0) return "Нет связи с сервером. Текст на месте — проверьте подключение и отправьте еще раз.";
     if (status === 413) {
       return "Файлы вместе весят слишком много" + (files ? ": " + limitsText(files) : "") +
@@ -230,7 +234,7 @@
     return "Не получилось отправить: ошибка на сервере. Текст на месте — попробуйте еще раз через минуту.";
   }
 
-  function showFailure(form, status) {
+  function showFailure(form, status, xhr) {
     var box = form.querySelector(".send-error");
     if (!box) {
       box = document.createElement("div");
@@ -239,7 +243,7 @@
       box.setAttribute("tabindex", "-1");
       form.insertBefore(box, form.firstChild);
     }
-    box.textContent = failureMessage(status, form);
+    box.textContent = failureMessage(status, form, xhr);
     box.focus();
   }
 
@@ -251,7 +255,7 @@
 
   document.addEventListener("htmx:responseError", function (event) {
     var form = postedForm(event);
-    if (form) { saveDraft(form); showFailure(form, event.detail.xhr.status); }
+    if (form) { saveDraft(form); showFailure(form, event.detail.xhr.status, event.detail.xhr); }
   });
   document.addEventListener("htmx:sendError", function (event) {
     var form = postedForm(event);

@@ -73,6 +73,8 @@ def _config(database_url: str, tmp: Path) -> dict:
         "ARGON2_PARAMS": CHEAP_ARGON2,
         "CONTENT_RELOAD_INTERVAL": -1,
         "PORTAL_BASE_URL": "http://portal.test",
+        # Limits are off for tests about something else; tests/web/test_rate_limits.py uses the real ones.
+        "RATELIMIT_ENABLED": False,
     }
 
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hmac
-
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
     """Bind the login loader and register the domain's CLI groups."""
-    from extensions import db
     from extensions import login_manager
     from tickets import accounts
+    from tickets import sessions
     from tickets.cli import accounts_cli
     from tickets.lifecycle_cli import mail_cli
     from tickets.lifecycle_cli import requests_cli
@@ -22,11 +20,7 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
-        user_id, _, token = session_id.partition(".")
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        if user is None or not hmac.compare_digest(user.session_token, token):
-            return None
-        return user
+        return sessions.resume(session_id)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Войдите, чтобы создать обращение или посмотреть свои обращения."

@@ -9,6 +9,7 @@ from argon2.exceptions import InvalidHashError
 from argon2.exceptions import VerificationError
 
 from extensions import db
+from tickets import sessions
 from tickets.models import Company
 from tickets.models import User
 
@@ -127,11 +128,17 @@ def check_password(user: User, password: str) -> bool:
         return False
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Replace the password after checking the current one."""
+def change_password(user: User, current: str, new: str, keep_session: str = "") -> None:
+    """Replace the password after checking the current one; every other session is signed out."""
     if not check_password(user, current):
         raise AccountError("Текущий пароль указан неверно")
+    set_password(user, new, keep_session)
+
+
+def set_password(user: User, new: str, keep_session: str = "") -> None:
+    """Replace the password and end every session of the account but `keep_session`."""
     if len(new) < MIN_PASSWORD:
         raise AccountError(f"Пароль должен быть не короче {MIN_PASSWORD} символов")
     user.password_hash = hash_password(new)
+    sessions.end_all(user, keep=keep_session)
     db.session.commit()

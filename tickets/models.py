@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC
 from datetime import datetime
 
@@ -80,13 +79,13 @@ class User(UserMixin, db.Model):
     def is_agent(self) -> bool:
         return self.role == "agent"
 
-    @property
-    def session_token(self) -> str:
-        """Changes with the password, so a new password signs out every other browser."""
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+    # "<user id>.<token>" of the signed-in session this object was loaded for; not a column.
+    session_id = ""
 
-    def get_id(self) -> str:  # flask-login
-        return f"{self.id}.{self.session_token}"
+    def get_id(self) -> str:  # flask-login: what the session and remember-me cookies carry
+        if not self.session_id:
+            raise RuntimeError("sign in through views.auth.sign_in, which opens a LoginSession")
+        return self.session_id
 
     @property
     def is_active(self) -> bool:  # flask-login
@@ -95,6 +94,19 @@ class User(UserMixin, db.Model):
     @property
     def timezone(self) -> str:
         return self.company.timezone if self.company else "Europe/Moscow"
+
+
+class LoginSession(db.Model):
+    """One signed-in browser; its cookie works only while this row exists and has not expired."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 of the random token: a leaked database does not sign anyone in.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class CatalogTopic(db.Model):

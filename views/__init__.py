@@ -16,12 +16,13 @@ def init_app(app: Flask) -> None:
     from views import headers
     from views import help
     from views import inputs
+    from views import password
     from views import requests
     from views import search
     from views import template_helpers
 
     inputs.init_app(app)
-    for module in (catalog, help, auth, account, requests, console, search, api):
+    for module in (catalog, help, auth, password, account, requests, console, search, api):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     headers.init_app(app)

@@ -7,7 +7,6 @@ from flask import flash
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
-from flask_login import login_user
 from wtforms import PasswordField
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
@@ -83,11 +82,10 @@ def password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            change_password(user, form.current.data, form.new.data)
+            change_password(user, form.current.data, form.new.data, keep_session=user.session_id)
         except AccountError as exc:
             form.current.errors.append(str(exc))
         else:
-            login_user(user)  # a fresh session id for this browser; the others no longer match
             flash("Пароль изменен. В других браузерах нужно войти заново.", "info")
             return redirect_to(url_for("account.index"))
     return _page(422, "password_form", password_form=form)

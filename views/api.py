@@ -9,6 +9,7 @@ from flask import url_for
 
 from search import SearchResult
 from search import run_search
+from views import limits
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -53,6 +54,7 @@ def _json(result: SearchResult) -> dict:
 
 
 @bp.get("/search")
+@limits.search_api
 def search():
     """Return the best categories, topics and help articles for `q` as JSON."""
     limit = _limit(request.args.get("limit"))

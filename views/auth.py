@@ -5,9 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint
+from flask import current_app
 from flask import redirect
 from flask import request
 from flask import url_for
+from flask_login import current_user
 from flask_login import login_user
 from flask_login import logout_user
 from wtforms import BooleanField
@@ -16,7 +18,10 @@ from wtforms import HiddenField
 from wtforms import PasswordField
 from wtforms.validators import DataRequired
 
+from tickets import sessions
 from tickets.accounts import authenticate
+from tickets.models import User
+from views import limits
 from views.forms import PortalForm
 from views.rendering import redirect_to
 from views.rendering import render
@@ -45,14 +50,28 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def sign_in(user: User, remember: bool = False) -> None:
+    """Open a server-side session for this browser and sign it in."""
+    sessions.start(user, current_app.config["REMEMBER_COOKIE_DURATION"])
+    login_user(user, remember=remember)
+
+
+def sign_out() -> None:
+    """End this browser's session server-side, so a copied cookie stops working too."""
+    if current_user.is_authenticated:
+        sessions.end(current_user.session_id)
+    logout_user()
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limits.login
 def login():
     """Log in and go back to where the visitor was going."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             default = url_for("console.queue") if user.is_agent else url_for("requests.index")
             return redirect_to(safe_next(form.next.data) or default)
         form.password.errors.append("Неверная почта или пароль")
@@ -63,5 +82,5 @@ def login():
 @bp.post("/logout")
 def logout():
     """Log out."""
-    logout_user()
+    sign_out()
     return redirect(url_for("catalog.home"), 303)

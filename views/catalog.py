@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_login import login_required
 
 from kb import current_catalog
+from views import limits
 from views.inputs import form_ids
 from views.rendering import redirect_to
 from views.rendering import render
@@ -46,6 +47,7 @@ def category(category: str):
 
 @bp.route("/c/<category>/<topic>", methods=["GET", "POST"])
 @login_required
+@limits.filing
 def topic(category: str, topic: str):
     """Show the topic's request form and file the request."""
     catalog, cat, top = _topic_or_404(category, topic)

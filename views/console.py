@@ -16,6 +16,7 @@ from tickets import outbox
 from tickets import service
 from tickets import workflow
 from tickets.status import Status
+from views import limits
 from views import uploads
 from views.inputs import form_ids
 from views.inputs import query_int
@@ -99,6 +100,7 @@ def take(ticket_id: int):
 
 @bp.post("/requests/<int:ticket_id>/reply")
 @agent_required
+@limits.reply
 def reply(ticket_id: int):
     """Reply publicly (optionally waiting for the customer) or add an internal note."""
     found = _ticket_or_404(ticket_id)

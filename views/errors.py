@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import math
+
 from flask import Flask
 from flask import Response
 from flask import current_app
 from flask import jsonify
+from flask import make_response
 from flask import request
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from extensions import db
+from views.limits import retry_after
 from views.rendering import render
 
 MESSAGES = {
@@ -20,6 +25,7 @@ MESSAGES = {
     404: ("Страница не найдена", "Такой страницы нет. Возможно, ссылка устарела."),
     405: ("Действие недоступно", "Этот адрес не принимает такой запрос."),
     413: ("Слишком большой запрос", "Файлы вместе весят слишком много."),
+    429: ("Слишком много попыток", "Слишком много попыток. Попробуйте снова через минуту."),
     500: ("Что-то пошло не так", "На нашей стороне произошла ошибка. Ее уже записали; попробуйте еще раз через минуту."),
 }
 
@@ -50,6 +56,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(exc: RequestEntityTooLarge):
         return _page(413, too_large_message())
+    @app.errorhandler(RateLimitExceeded)
+    def too_many(exc: RateLimitExceeded):
+        seconds = retry_after()
+        minutes = math.ceil(seconds / 60)
+        what = "запросов" if request.path.startswith("/api/") else "попыток"
+        response = make_response(_page(429, f"Слишком много {what}. Попробуйте снова через {minutes} мин."))
+        response.headers["Retry-After"] = str(seconds)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -17,6 +17,7 @@ from tickets import service
 from tickets import workflow
 from tickets.validators import AUTHOR_NAME_MAX
 from tickets.validators import single_line
+from views import limits
 from views import uploads
 from views.inputs import form_ids
 from views.rendering import redirect_to
@@ -80,6 +81,7 @@ def detail(ticket_id: int):
 
 @bp.post("/<int:ticket_id>/reply")
 @login_required
+@limits.reply
 def reply(ticket_id: int):
     """Add the customer's reply; it brings a waiting or closed request back to support."""
     ticket = _ticket_or_404(ticket_id)
