@@ -84,12 +84,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         # The last resort only: files over the limits are read and discarded, and the form comes back.
         app.config["MAX_CONTENT_LENGTH"] = upload_hard_limit(app.config)
     app.config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    # One setting says whether the portal is served over HTTPS: links in mail, HSTS and cookie flags follow it.
-    app.config["PREFERRED_URL_SCHEME"] = urlsplit(app.config["PORTAL_BASE_URL"]).scheme or "http"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
-    # One setting: a portal served over HTTPS sends its cookies over HTTPS only.
-    https = str(app.config["PORTAL_BASE_URL"]).startswith("https://")
+    # One setting says whether the portal is served over HTTPS: links in mail, HSTS and Secure cookies follow it.
+    https = urlsplit(str(app.config["PORTAL_BASE_URL"])).scheme == "https"
+    app.config["PREFERRED_URL_SCHEME"] = "https" if https else "http"
     app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = https
     app.json.ensure_ascii = False  # the API speaks Russian: readable UTF-8, not \u escapes
 
