@@ -13,12 +13,13 @@ def init_app(app: Flask) -> None:
     from views import catalog
     from views import console
     from views import errors
+    from views import health
     from views import help
     from views import requests
     from views import search
     from views import template_helpers
 
-    for module in (catalog, help, auth, account, requests, console, search, api):
+    for module in (catalog, help, auth, account, requests, console, search, api, health):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     template_helpers.init_app(app)
