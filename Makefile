@@ -45,7 +45,7 @@ run: db ## Serve the portal with gunicorn on http://127.0.0.1:$(PORT) (SQLite by
 	  $(FLASK) requests worker & \
 	  PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
 
-dev: db ## Serve with Flask's reloader and debugger (development only) and the background worker
+dev: db ## Serve with Flask's development server and reloader, and the background worker
 	@$(FLASK) accounts demo
 	@trap 'kill 0' EXIT; \
 	  export FLASK_PORTAL_BASE_URL="$${FLASK_PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)}"; \
@@ -55,12 +55,12 @@ dev: db ## Serve with Flask's reloader and debugger (development only) and the b
 chromium: ## Install Debian's chromium for the browser tests when it is missing
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test: $(VENV)/.installed-dev $(HTMX) chromium ## Run the whole suite (and again on PostgreSQL when TEST_DATABASE_URL is set)
+test: $(VENV)/.installed-dev $(HTMX) chromium ## Run the whole suite (again on PostgreSQL when TEST_DATABASE_URL is set; Redis from TEST_REDIS_URL)
 	$(BIN)/ruff check .
 	$(FLASK) content validate
 	TEST_DATABASE_URL= $(BIN)/pytest -n 2 --dist loadgroup --cov --cov-report=term
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
+	  echo "== PostgreSQL: $$TEST_DATABASE_URL (Redis: $${TEST_REDIS_URL:-127.0.0.1:6379 if it answers})"; \
 	  $(BIN)/pytest -n 2 -m "not e2e"; \
 	fi
 
