@@ -69,7 +69,7 @@ bench: install ## Measure search latency, page server time, auto-close and the q
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/close_stale.py
 
-load: install ## 32 clients x 60 s of mixed load against the `make run` server (ARGS="--database-url postgresql://...")
+load: $(VENV)/.installed-dev $(HTMX) ## 32 clients x 60 s of mixed load against the `make run` server (ARGS="--database-url postgresql://...")
 	$(BIN)/python bench/load.py $(ARGS)
 
 lint: $(VENV)/.installed-dev ## Lint with ruff
