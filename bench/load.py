@@ -399,6 +399,8 @@ def report(stats: Stats, elapsed: float) -> list[str]:
     print(f"{'overall':<8} {len(everything):>8} {percentile(everything, 0.5):>8.1f} {percentile(everything, 0.95):>8.1f}")
     print(f"throughput: {len(everything) / elapsed:.1f} requests/s over {elapsed:.1f} s "
           f"(«form» is the GET of a form before its POST)")
+    # The clients share the machine with the server: a busy machine shows in every figure above.
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if stats.cut:
         print(f"requests cut off by the killed worker (retried): {stats.cut}")
     print(f"errors: {len(stats.errors)}")
