@@ -22,7 +22,7 @@ graceful_timeout = 20
 # Keep-alive behind a proxy saves a TCP handshake per request.
 keepalive = 5
 
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Common log format plus the time taken; %(h)s is the peer, i.e. the proxy's address behind one.
