@@ -15,6 +15,7 @@ submission_id, as a browser would. Exit status 1 when a check fails.
 from __future__ import annotations
 
 import argparse
+import http.client
 import http.cookiejar
 import json
 import os
@@ -98,7 +99,7 @@ class Client:
                                                   NoRedirect())
 
     def call(self, kind: str, path: str, form: dict | None = None) -> tuple[int, str, str]:
-        """One request; (status, body, Location). Raises OSError on a connection failure."""
+        """One request; (status, body, Location). Raises OSError or HTTPException when the connection fails."""
         data = urllib.parse.urlencode(form).encode() if form is not None else None
         started = time.perf_counter()
         try:
@@ -115,7 +116,7 @@ class Client:
     def guarded(self, kind: str, path: str, form: dict | None = None) -> tuple[int, str, str] | None:
         try:
             return self.call(kind, path, form)
-        except OSError as exc:
+        except (OSError, http.client.HTTPException) as exc:  # refused, reset, or cut off mid-answer
             if self.killing.is_set():
                 with self.stats.lock:
                     self.stats.cut += 1
@@ -186,7 +187,11 @@ class Client:
     def run(self, deadline: float) -> None:
         kinds, weights = zip(*MIX, strict=True)
         while time.monotonic() < deadline:
-            getattr(self, self.rnd.choices(kinds, weights)[0])()
+            kind = self.rnd.choices(kinds, weights)[0]
+            try:
+                getattr(self, kind)()
+            except Exception as exc:  # e.g. a form without its CSRF field: count it, keep the load going
+                self.stats.error(f"{kind}: {exc!r}")
 
 
 def free_port() -> int:
