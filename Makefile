@@ -38,22 +38,29 @@ db: install ## Apply database migrations and load the content
 	$(FLASK) db upgrade
 	$(FLASK) content load
 
-run: db ## Serve the portal on http://127.0.0.1:$(PORT) (SQLite by default) with the background worker
+run: db ## Serve the portal with gunicorn on http://127.0.0.1:$(PORT) (SQLite by default) and the background worker
 	@$(FLASK) accounts demo
 	@trap 'kill 0' EXIT; \
 	  export FLASK_PORTAL_BASE_URL="$${FLASK_PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)}"; \
 	  $(FLASK) requests worker & \
-	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	  PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
+
+dev: db ## Serve with Flask's development server and reloader, and the background worker
+	@$(FLASK) accounts demo
+	@trap 'kill 0' EXIT; \
+	  export FLASK_PORTAL_BASE_URL="$${FLASK_PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)}"; \
+	  $(FLASK) requests worker & \
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT) --reload
 
 chromium: ## Install Debian's chromium for the browser tests when it is missing
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test: $(VENV)/.installed-dev $(HTMX) chromium ## Run the whole suite (and again on PostgreSQL when TEST_DATABASE_URL is set)
+test: $(VENV)/.installed-dev $(HTMX) chromium ## Run the whole suite (again on PostgreSQL when TEST_DATABASE_URL is set; Redis from TEST_REDIS_URL)
 	$(BIN)/ruff check .
 	$(FLASK) content validate
 	TEST_DATABASE_URL= $(BIN)/pytest -n 2 --dist loadgroup --cov --cov-report=term
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
+	  echo "== PostgreSQL: $$TEST_DATABASE_URL (Redis: $${TEST_REDIS_URL:-127.0.0.1:6379 if it answers})"; \
 	  $(BIN)/pytest -n 2 -m "not e2e"; \
 	fi
 
@@ -62,7 +69,10 @@ bench: install ## Measure search latency, page server time, auto-close and the q
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/close_stale.py
 
+load: $(VENV)/.installed-dev $(HTMX) ## 32 clients x 60 s of mixed load against the `make run` server (ARGS="--database-url postgresql://...")
+	$(BIN)/python bench/load.py $(ARGS)
+
 lint: $(VENV)/.installed-dev ## Lint with ruff
 	$(BIN)/ruff check .
 
-.PHONY: help install db run chromium test bench lint
+.PHONY: help install db run dev chromium test bench load lint

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -33,6 +34,13 @@ def _secret_key(instance_path: Path) -> str:
     if not path.exists():
         path.write_text(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def _behind_proxy(app: Flask) -> None:
+    # X-Forwarded-* can be forged by anyone: trust exactly as many proxy hops as configured, none by default.
+    hops = {key: int(app.config.get(f"PROXY_FIX_X_{key.upper()}") or 0) for key in ("for", "proto", "host", "port", "prefix")}
+    if any(hops.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **{f"x_{key}": count for key, count in hops.items()})
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -118,4 +126,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     tickets.init_app(app)
     search.init_app(app)
     views.init_app(app)
+    _behind_proxy(app)
     return app

@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     from views import console
     from views import errors
     from views import headers
+    from views import health
     from views import help
     from views import inputs
     from views import password
@@ -22,7 +23,7 @@ def init_app(app: Flask) -> None:
     from views import template_helpers
 
     inputs.init_app(app)
-    for module in (catalog, help, auth, password, account, requests, console, search, api):
+    for module in (catalog, help, auth, password, account, requests, console, search, api, health):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     headers.init_app(app)
