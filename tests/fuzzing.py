@@ -67,6 +67,10 @@ def request_targets(category: str, topic: str, topic_fields: tuple[str, ...]) ->
         Target("article", "GET", "/help/{slug}", "anonymous"),
         Target("login-page", "GET", "/login", "anonymous", ("next",)),
         Target("login", "POST", "/login", "anonymous", ("email", "password", "remember", "next"), ("next",)),
+        Target("forgot", "POST", "/password/forgot", "anonymous", ("email",)),
+        Target("reset-page", "GET", "/password/reset/{token}", "anonymous"),
+        Target("reset", "POST", "/password/reset/{token}", "anonymous", ("new", "confirm")),
+        Target("probes", "GET", "/readyz", "anonymous", ("q",)),
         Target("topic-page", "GET", f"/c/{category}/{topic}", "customer", ("q",)),
         Target("file-request", "POST", f"/c/{category}/{topic}", "customer", request_form, ("validate",), files=True),
         Target("my-requests", "GET", "/requests/", "customer", ("show",)),
@@ -133,6 +137,7 @@ class Portal:
         from tickets.accounts import create_agent
         from tickets.accounts import create_company
         from tickets.attachments import check_file
+        from tickets.password_reset import make_token
         from tickets.service import NewRequest
         from tickets.service import create_ticket
         from tickets.service import save_draft
@@ -151,8 +156,10 @@ class Portal:
                             Path(app.config["UPLOAD_DIR"]))
         ticket, _ = create_ticket(customer, NewRequest(category, topic, "Бот молчит", "Подробности проблемы",
                                                        "Ирина", "fuzz-ticket"), [upload])
+        # A separate account: a successful reset signs out every session of the account it resets.
+        resettable = create_company("ООО Сброс", "reset@company.test", PASSWORD, lk_number="555222")
         self.real = {"ticket": str(ticket.id), "attachment": str(upload.id), "category": category.slug,
-                     "slug": "kak-sozdat-obrashchenie"}
+                     "slug": "kak-sozdat-obrashchenie", "token": make_token(resettable, app.config["SECRET_KEY"])}
         db.session.remove()
         self.clients = {"anonymous": app.test_client(), "customer": app.test_client(), "agent": app.test_client()}
         for role, email in (("customer", "fuzz@company.test"), ("agent", "fuzz-agent@twin.test")):
