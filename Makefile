@@ -60,7 +60,7 @@ test: $(VENV)/.installed-dev $(HTMX) chromium ## Run the whole suite (again on P
 	$(FLASK) content validate
 	TEST_DATABASE_URL= $(BIN)/pytest -n 2 --dist loadgroup --cov --cov-report=term
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "== PostgreSQL: $$TEST_DATABASE_URL (Redis: $${TEST_REDIS_URL:-127.0.0.1:6379 if it answers})"; \
+	  echo "== PostgreSQL: $$TEST_DATABASE_URL (Redis: $${TEST_REDIS_URL:-not set})"; \
 	  $(BIN)/pytest -n 2 -m "not e2e"; \
 	fi
 
@@ -69,10 +69,18 @@ bench: install ## Measure search latency, page server time, auto-close and the q
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/close_stale.py
 
+FUZZ_INPUTS ?= 12000
+FUZZ_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+fuzz: $(VENV)/.installed-dev ## Send $(FUZZ_INPUTS) hostile inputs on SQLite, then on PostgreSQL when it answers; fails on any HTTP 500
+	$(BIN)/python bench/fuzz.py --inputs $(FUZZ_INPUTS)
+	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+	  $(BIN)/python bench/fuzz.py --inputs $(FUZZ_INPUTS) --database-url $(FUZZ_DATABASE_URL); \
+	fi
+
 load: $(VENV)/.installed-dev $(HTMX) ## 32 clients x 60 s of mixed load against the `make run` server (ARGS="--database-url postgresql://...")
 	$(BIN)/python bench/load.py $(ARGS)
 
 lint: $(VENV)/.installed-dev ## Lint with ruff
 	$(BIN)/ruff check .
 
-.PHONY: help install db run dev chromium test bench load lint
+.PHONY: help install db run dev chromium test bench fuzz load lint
