@@ -11,14 +11,12 @@ from wtforms import PasswordField
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
-from wtforms.validators import EqualTo
-from wtforms.validators import Length
 
-from tickets.accounts import MIN_PASSWORD
 from tickets.accounts import TIMEZONES
 from tickets.accounts import AccountError
 from tickets.accounts import change_password
 from tickets.accounts import set_timezone
+from views.forms import NewPasswordForm
 from views.forms import PortalForm
 from views.rendering import redirect_to
 from views.rendering import render
@@ -32,17 +30,8 @@ class TimezoneForm(PortalForm):
                            validate_choice=False, description="В нем показываются даты на портале и в письмах.")
 
 
-class PasswordForm(PortalForm):
+class PasswordForm(NewPasswordForm):
     current = PasswordField("Текущий пароль", validators=[DataRequired("Введите текущий пароль")])
-    new = PasswordField(
-        "Новый пароль",
-        validators=[DataRequired("Придумайте новый пароль"),
-                    Length(min=MIN_PASSWORD, message=f"Не короче {MIN_PASSWORD} символов")],
-        description="После смены пароля все остальные браузеры выйдут из учетной записи.",
-    )
-    confirm = PasswordField("Новый пароль еще раз",
-                            validators=[DataRequired("Повторите новый пароль"),
-                                        EqualTo("new", message="Пароли не совпадают")])
 
 
 def _page(status: int = 200, block: str | None = None, timezone_form=None, password_form=None):

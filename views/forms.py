@@ -10,7 +10,11 @@ from wtforms import HiddenField
 from wtforms import PasswordField
 from wtforms import StringField
 from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import EqualTo
+from wtforms.validators import Length
 
+from tickets.accounts import MIN_PASSWORD
 from tickets.validators import single_line
 
 SUBMISSION_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -33,6 +37,20 @@ class PortalForm(FlaskForm):
                 options["filters"] = [_single_line, *unbound_field.kwargs.get("filters", ()),
                                       *options.get("filters", ())]
             return unbound_field.bind(form=form, **options)
+
+
+class NewPasswordForm(PortalForm):
+    """A new password typed twice, by the account rules (tickets.accounts.MIN_PASSWORD)."""
+
+    new = PasswordField(
+        "Новый пароль",
+        validators=[DataRequired("Придумайте новый пароль"),
+                    Length(min=MIN_PASSWORD, message=f"Не короче {MIN_PASSWORD} символов")],
+        description="После смены пароля все остальные браузеры выйдут из учетной записи.",
+    )
+    confirm = PasswordField("Новый пароль еще раз",
+                            validators=[DataRequired("Повторите новый пароль"),
+                                        EqualTo("new", message="Пароли не совпадают")])
 
 
 def _submission_id(value):

@@ -9,17 +9,15 @@ from flask import request
 from flask import url_for
 from flask_login import logout_user
 from wtforms import EmailField
-from wtforms import PasswordField
 from wtforms.validators import DataRequired
-from wtforms.validators import EqualTo
 from wtforms.validators import Length
 
-from tickets.accounts import MIN_PASSWORD
 from tickets.password_reset import ResetLinkError
 from tickets.password_reset import account_for
 from tickets.password_reset import request_reset
 from tickets.password_reset import reset_password
 from views import limits
+from views.forms import NewPasswordForm
 from views.forms import PortalForm
 from views.rendering import redirect_to
 from views.rendering import render
@@ -35,18 +33,6 @@ class ForgotForm(PortalForm):
                        validators=[DataRequired("Укажите адрес электронной почты"),
                                    Length(max=254, message="Адрес не длиннее 254 символов")],
                        description="Письмо со ссылкой придет на адрес учетной записи компании.")
-
-
-class ResetForm(PortalForm):
-    new = PasswordField(
-        "Новый пароль",
-        validators=[DataRequired("Придумайте новый пароль"),
-                    Length(min=MIN_PASSWORD, message=f"Не короче {MIN_PASSWORD} символов")],
-        description="После смены пароля все браузеры выйдут из учетной записи.",
-    )
-    confirm = PasswordField("Новый пароль еще раз",
-                            validators=[DataRequired("Повторите новый пароль"),
-                                        EqualTo("new", message="Пароли не совпадают")])
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
@@ -73,7 +59,7 @@ def reset(token: str):
         if request.method == "POST":  # show the explanation as a page, htmx or not
             return redirect_to(url_for("password.reset", token=token))
         return _no_store(render("password_reset.html", status=410, form=None, account=None, token=token))
-    form = ResetForm()
+    form = NewPasswordForm()
     if form.validate_on_submit():
         try:
             reset_password(token, form.new.data, secret)
