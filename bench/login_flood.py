@@ -61,6 +61,14 @@ def _prepare(tmp: Path) -> dict[str, str]:
     return env
 
 
+SERVER_CPUS: set[int] | None = None   # --pin: the server's cores; the clients get the others
+
+
+def _pin(cpus: set[int] | None) -> None:
+    if cpus:
+        os.sched_setaffinity(0, cpus)
+
+
 def _start(port: int, env: dict[str, str], workers: int) -> subprocess.Popen:
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
     if gunicorn:
@@ -69,7 +77,8 @@ def _start(port: int, env: dict[str, str], workers: int) -> subprocess.Popen:
     else:
         command = [sys.executable, "-c", "from werkzeug.serving import run_simple; from app import create_app; "
                    f"run_simple('{HOST}', {port}, create_app(), threaded=True)"]
-    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                              preexec_fn=lambda: _pin(SERVER_CPUS))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -106,8 +115,9 @@ def _search_p50(port: int, seconds: float) -> list[float]:
     return timings
 
 
-def _flooder(port: int, source: str, stop, counts) -> None:
-    # Its own process, at the lowest priority: an attacker's CPU is not the server's, but here they share two cores.
+def _flooder(port: int, source: str, stop, counts, cpus: set[int] | None) -> None:
+    # Its own process, at a lower priority (and with --pin on other cores): an attacker's CPU is not the server's.
+    _pin(cpus)
     os.nice(FLOODER_NICENESS)
     status, page, cookie = _request(port, source, "GET", "/login")
     token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page)
@@ -130,18 +140,28 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
     parser.add_argument("--addresses", type=int, default=1, help="client addresses the flooders share")
     parser.add_argument("--limits", choices=("on", "off"), default="on")
+    parser.add_argument("--pin", action="store_true",
+                        help="server on the first half of the cores, clients on the rest, as remote clients would be")
     args = parser.parse_args()
+    global SERVER_CPUS
+    cpus = sorted(os.sched_getaffinity(0))
+    client_cpus = None
+    if args.pin and len(cpus) >= 2:
+        half = len(cpus) // 2
+        SERVER_CPUS, client_cpus = set(cpus[:half]), set(cpus[half:])
     seconds = min(args.seconds, MAX_SECONDS)
     with tempfile.TemporaryDirectory() as tmp:
         env = _prepare(Path(tmp))
         env["FLASK_RATELIMIT_ENABLED"] = "true" if args.limits == "on" else "false"
         port = _free_port()
         server = _start(port, env, args.workers)
+        _pin(client_cpus)
         try:
             _search_p50(port, 2.0)  # warm up every worker
             alone = _search_p50(port, min(8.0, seconds))
             stop, results = multiprocessing.Event(), multiprocessing.Queue()
-            flooders = [multiprocessing.Process(target=_flooder, args=(port, f"127.0.2.{n % args.addresses + 1}", stop, results))
+            flooders = [multiprocessing.Process(target=_flooder, args=(port, f"127.0.2.{n % args.addresses + 1}", stop, results,
+                                                                       client_cpus))
                         for n in range(args.flooders)]
             for process in flooders:
                 process.start()
@@ -159,7 +179,8 @@ def main() -> None:
     p50_alone, p50_during = statistics.median(alone), statistics.median(during)
     storage = "Redis" if os.environ.get("REDIS_URL") else "memory (per worker)"
     print(f"limits {args.limits}, storage {storage}, {args.workers} workers, {args.flooders} flooders "
-          f"from {args.addresses} address(es), {seconds:.0f} s")
+          f"from {args.addresses} address(es), {seconds:.0f} s"
+          + (f", server on CPUs {sorted(SERVER_CPUS)}, clients on {sorted(client_cpus)}" if client_cpus else ""))
     print(f"/api/search p50 alone        {p50_alone:7.1f} ms  ({len(alone)} requests)")
     print(f"/api/search p50 during flood {p50_during:7.1f} ms  ({len(during)} requests)")
     print(f"ratio {p50_during / p50_alone:.2f}x (goal <= 2x); login answers: "
