@@ -20,6 +20,7 @@ from datetime import timedelta
 from kb.catalog import Catalog
 from search.results import SearchResult
 from search.results import TopicHit
+from search.text import STOP_WORDS
 from search.text import fold
 
 # A company's filing older than this many half-lives weighs under 1/16: it no longer counts towards the guard.
@@ -111,9 +112,9 @@ def pair_stats(filings: Iterable[Filing], removed: set[tuple[str, str]], now: da
 
 
 def tokens(text: str) -> frozenset[str]:
-    """The words of a phrase, cut to their first letters; placeholders and short words left out."""
+    """The words of a phrase, cut to their first letters; placeholders, stop words and short words left out."""
     return frozenset(t[:TOKEN_PREFIX] for t in _TOKEN_RE.findall(fold(text))
-                     if len(t) >= MIN_TOKEN and not t.startswith("<"))
+                     if len(t) >= MIN_TOKEN and not t.startswith("<") and t not in STOP_WORDS)
 
 
 @dataclass
