@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -155,11 +156,12 @@ class LearntPairs:
             if completed:
                 query_tokens.discard(last)
                 query_tokens.add(completed[0])
-        candidates = {p for t in query_tokens for p in self.by_token.get(t, ())}
+        shared: Counter[str] = Counter()
+        for token in query_tokens:
+            shared.update(self.by_token.get(token, ()))
         overlaps = {}
-        for phrase in candidates:
-            theirs = self.phrase_tokens[phrase]
-            overlap = len(query_tokens & theirs) / len(query_tokens | theirs)
+        for phrase, common in shared.items():
+            overlap = common / (len(query_tokens) + len(self.phrase_tokens[phrase]) - common)
             if overlap >= MIN_OVERLAP:
                 overlaps[phrase] = overlap
         return overlaps
