@@ -1,8 +1,10 @@
-"""Flask wiring of search: the index in app.extensions, the search log and the `search` CLI."""
+"""Flask wiring of search: the index and the learnt pairs in app.extensions, the search log and the `search` CLI."""
 
 from __future__ import annotations
 
+import inspect
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from flask import Flask
@@ -15,6 +17,12 @@ from kb.catalog import Catalog
 from search.engine import query
 from search.index import SearchIndex
 from search.index import build_index
+from search.learning import LearningPolicy
+from search.learning import LearntPairs
+from search.learning import Prior
+from search.learning import PriorCache
+from search.learning import apply_prior
+from search.learning import learn
 from search.log import log_row
 from search.log import write
 from search.results import SearchResult
@@ -55,11 +63,51 @@ def _previous_search() -> tuple[int, str, datetime] | None:
         return None
 
 
-def run_search(text: str, limit: int = 5, exact: bool = False) -> SearchResult:
-    """Search with the app's index and log the query."""
-    result = query(current_index(), text, limit, exact=exact)
+@cache
+def _engine_takes_prior() -> bool:
+    return "prior" in inspect.signature(query).parameters
+
+
+def learnt_prior(text: str) -> Prior:
+    """Topic key → weight 0..1 that requests filed after searching something like `text` give it."""
+    learning = current_app.extensions.get("search_learning")
+    return learning.pairs().prior(text) if learning is not None else {}
+
+
+def search_quietly(text: str, limit: int = 5, exact: bool = False, prior: Prior | None = None) -> SearchResult:
+    """Search with the app's index and the learnt prior (unless one is given), without logging."""
+    if prior is None:
+        prior = learnt_prior(text)
+    if prior and _engine_takes_prior():
+        return query(current_index(), text, limit, exact=exact, prior=prior)
+    # An engine without a prior parameter: the learnt topics are raised after it has ranked.
+    return apply_prior(query(current_index(), text, limit, exact=exact), prior, current_index().catalog, limit)
+
+
+def run_search(text: str, limit: int = 5, exact: bool = False, prior: Prior | None = None) -> SearchResult:
+    """Search with the app's index and the learnt prior, and log the query."""
+    result = search_quietly(text, limit, exact, prior)
     log_search(result)
     return result
+
+
+def learning_policy(app: Flask) -> LearningPolicy:
+    return LearningPolicy(int(app.config["SEARCH_LEARN_MIN_COMPANIES"]),
+                          float(app.config["SEARCH_LEARN_HALF_LIFE_DAYS"]))
+
+
+def _load_pairs() -> LearntPairs | None:
+    """The pairs that count now; None (keep the old ones) when the database does not answer."""
+    from search import usage
+
+    policy = learning_policy(current_app)
+    now = utcnow()
+    try:
+        return learn(usage.filings(now - policy.horizon), usage.removed_pairs(), now, policy)
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("learnt search pairs not loaded")
+        return None
 
 
 def init_app(app: Flask) -> None:
@@ -67,6 +115,11 @@ def init_app(app: Flask) -> None:
     from search.cli import search_cli
 
     synonyms_path = Path(app.config["CONTENT_DIR"]) / "synonyms.yaml"
+    # Learning from use: the guards and how often each process reloads what it learnt.
+    app.config.setdefault("SEARCH_LEARN_MIN_COMPANIES", 3)
+    app.config.setdefault("SEARCH_LEARN_HALF_LIFE_DAYS", 90)
+    app.config.setdefault("SEARCH_LEARN_REFRESH_SECONDS", 60)
+    app.extensions["search_learning"] = PriorCache(_load_pairs, float(app.config["SEARCH_LEARN_REFRESH_SECONDS"]))
 
     def rebuild(catalog: Catalog) -> None:
         app.extensions["search"] = build_index(catalog, synonyms_path)

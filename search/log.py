@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from datetime import timedelta
 
+from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -43,7 +44,9 @@ def log_row(result: SearchResult) -> SearchLog | None:
     top = result.top
     count = len(result.topics) + len(result.articles) + len(result.categories)
     top_key = top.key if top else None
-    return SearchLog(query=query, top_result=top_key, result_count=count, had_results=count > 0)
+    corrected = scrub(result.corrected) if result.corrected else None
+    return SearchLog(query=query, corrected=corrected if corrected != query else None, top_result=top_key,
+                     result_count=count, had_results=count > 0)
 
 
 def continues(previous: str, query: str) -> bool:
@@ -61,7 +64,7 @@ def write(row: SearchLog, previous: tuple[int, str, datetime] | None, now: datet
         row_id, text, at = previous
         earlier = db.session.get(SearchLog, row_id) if now - at <= TYPING_PAUSE else None
         if earlier is not None and continues(text, row.query):
-            earlier.query, earlier.top_result = row.query, row.top_result
+            earlier.query, earlier.top_result, earlier.corrected = row.query, row.top_result, row.corrected
             earlier.result_count, earlier.had_results = row.result_count, row.had_results
             earlier.created_at = now
             return earlier
@@ -70,14 +73,34 @@ def write(row: SearchLog, previous: tuple[int, str, datetime] | None, now: datet
     return row
 
 
-def zero_result_queries(limit: int = 20) -> list[tuple[str, int]]:
+def zero_result_queries(limit: int = 20, since: datetime | None = None) -> list[tuple[str, int]]:
     """The most frequent queries that found nothing, with how often they were asked."""
     times = func.count(SearchLog.id).label("times")
+    query = select(SearchLog.query, times).where(SearchLog.had_results.is_(False))
+    if since is not None:
+        query = query.where(SearchLog.created_at >= since)
+    rows = db.session.execute(query.group_by(SearchLog.query).order_by(times.desc(), SearchLog.query).limit(limit))
+    return [(text, count) for text, count in rows]
+
+
+def frequent_queries(since: datetime, limit: int) -> list[tuple[str, int, int]]:
+    """The most frequent queries since a time: (query, times asked, times it found nothing)."""
+    times = func.count(SearchLog.id).label("times")
+    empty = func.sum(case((SearchLog.had_results.is_(False), 1), else_=0)).label("empty")
     rows = db.session.execute(
-        select(SearchLog.query, times)
-        .where(SearchLog.had_results.is_(False))
-        .group_by(SearchLog.query)
-        .order_by(times.desc(), SearchLog.query)
-        .limit(limit)
+        select(SearchLog.query, times, empty).where(SearchLog.created_at >= since)
+        .group_by(SearchLog.query).order_by(times.desc(), SearchLog.query).limit(limit)
     )
-    return [(query, count) for query, count in rows]
+    return [(text, count, int(zero or 0)) for text, count, zero in rows]
+
+
+def corrections(since: datetime, limit: int) -> list[tuple[str, str, int]]:
+    """What the search repaired (layout, transliteration, typos) since a time: (typed, understood, times)."""
+    times = func.count(SearchLog.id).label("times")
+    rows = db.session.execute(
+        select(SearchLog.query, SearchLog.corrected, times)
+        .where(SearchLog.created_at >= since, SearchLog.corrected.is_not(None))
+        .group_by(SearchLog.query, SearchLog.corrected)
+        .order_by(times.desc(), SearchLog.query).limit(limit)
+    )
+    return [(text, corrected, count) for text, corrected, count in rows]

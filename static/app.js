@@ -270,3 +270,30 @@
     }
   });
 })();
+
+// --- Form deflection (request form): suggestions while typing, moving the text to a better topic ---
+// The suggestions themselves are htmx (hx-trigger on #suggestions); this only tidies up after a switch.
+(function () {
+  "use strict";
+
+  var DRAFT_PREFIX = "portal-draft:";
+
+  // The text moved to the other topic's form: the old form's browser draft would bring it back there.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail.elt;
+    if (!elt || !elt.hasAttribute("data-switch-from") || event.detail.xhr.status !== 200) return;
+    try {
+      localStorage.removeItem(DRAFT_PREFIX + elt.getAttribute("data-switch-from"));
+    } catch (e) { /* storage disabled: nothing was kept */ }
+  });
+
+  // After the switch the page is the new topic's form: start reading from its heading.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target !== document.body) return;
+    var heading = document.querySelector("main h1");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+    }
+  });
+})();

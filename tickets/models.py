@@ -144,6 +144,8 @@ class Ticket(db.Model):
     summary: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     author_name: Mapped[str] = mapped_column(String(200), default="")
+    # What the customer searched before opening this topic's form, scrubbed of personal data (search.log.scrub).
+    search_phrase: Mapped[str | None] = mapped_column(String(200))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     linked_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from views import auth
     from views import catalog
     from views import console
+    from views import console_search
     from views import errors
     from views import headers
     from views import health
@@ -23,7 +24,8 @@ def init_app(app: Flask) -> None:
     from views import template_helpers
 
     inputs.init_app(app)
-    for module in (catalog, help, auth, password, account, requests, console, search, api, health):
+    for module in (catalog, help, auth, password, account, requests, console, console_search, search, api,
+                   health):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     headers.init_app(app)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 
 from wtforms import Field
+from wtforms import HiddenField
 from wtforms import MultipleFileField
 from wtforms import SelectField
 from wtforms import StringField
@@ -19,6 +20,7 @@ from wtforms.validators import StopValidation
 from kb.catalog import Catalog
 from kb.catalog import FieldDef
 from kb.catalog import Topic
+from search.text import MAX_QUERY_LENGTH
 from tickets import service
 from tickets.models import Attachment
 from tickets.models import User
@@ -53,6 +55,8 @@ class RequestForm(PortalForm):
     """Common fields of every request form; topic fields are added by `form_class_for`."""
 
     submission_id = SubmissionIdField()
+    # The words searched before the form was opened (the suggestion link's q): learning from use records them.
+    search_phrase = HiddenField(filters=[lambda v: v[:MAX_QUERY_LENGTH] if isinstance(v, str) else ""])
     author_name = StringField(
         "Кто пишет",
         validators=[DataRequired("Укажите имя и контакт того, кто пишет: учетной записью пользуется вся компания"),
@@ -139,6 +143,7 @@ def handle_post(form: RequestForm, topic: Topic, catalog: Catalog, user: User, k
         author_name=form.author_name.data,
         submission_id=checked.draft_key,
         field_values=values,
+        search_phrase=form.search_phrase.data or "",
     )
     ticket, _created = service.create_ticket(user, request, checked.kept)
     return Submission(form, checked.kept, ticket.id)
