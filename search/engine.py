@@ -50,9 +50,11 @@ CONFIDENT_RATIO = 1.5
 # Fusion with BM25F, as shares of the best BM25F score: the classifier's cosine counts from CLS_MIN,
 # an intent cue adds a fixed push, and the prior learnt from use a modest one.
 CLS_WEIGHT = 1.0
-CLS_MIN = 0.1
-INTENT_WEIGHT = 0.5
+CLS_MIN = 0.2
+INTENT_WEIGHT = 1.0
 PRIOR_WEIGHT = 0.3
+# A topic also gets a share of its category's score: «в глобалтелекоме …» prefers that platform's topics.
+CATEGORY_WEIGHT = 0.3
 
 Terms = dict[str, float]
 Alternative = list[Terms]
@@ -143,7 +145,8 @@ def _split(index: SearchIndex, word: str) -> list[str]:
     """A run-together word («кредитныйлимитувеличить») as its words, when it is no word nor a typo of one."""
     if index.is_known(word) or is_dictionary_word(word) or _fuzzy_words(index, word):
         return [word]
-    return segment(word, lambda piece: piece in index.surface or piece in index.syn_words) or [word]
+    return segment(word, lambda piece: piece in index.surface or piece in index.syn_words
+                   or (len(piece) >= 4 and index.is_known(piece))) or [word]
 
 
 def _repair(index: SearchIndex, raw_tokens: list[str]) -> list[tuple[list[str], str]]:
@@ -223,6 +226,9 @@ def _resolve(index: SearchIndex, word: str, last: bool, exact: bool = False) -> 
             if completions:
                 return _Word(min(completions, key=len), word, last, terms)
     if exact or index.is_known(word) or terms:
+        return _Word(word, word, last, terms)
+    if "lemmas" in index.components and len(word) >= ONE_TYPO_FROM + 1 and is_dictionary_word(word):
+        # A real Russian word the catalog does not use («арендовать», «моментов») is no typo of one it does.
         return _Word(word, word, last, terms)
     shown = word
     fixed = _fuzzy_words(index, word)
@@ -362,6 +368,7 @@ def _fuse(index: SearchIndex, final: dict[int, float], lemmas: list[str],
     for key, number in index.topic_docs.items():
         score = scores.get(key, 0.0)
         bonus = CLS_WEIGHT * score if score >= CLS_MIN else 0.0
+        bonus += CATEGORY_WEIGHT * final.get(index.category_docs[key.partition("/")[0]], 0.0) / scale
         if key in intended:
             bonus += INTENT_WEIGHT
         if prior:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -55,9 +56,13 @@ def _previous_search() -> tuple[int, str, datetime] | None:
         return None
 
 
-def run_search(text: str, limit: int = 5, exact: bool = False) -> SearchResult:
-    """Search with the app's index and log the query."""
-    result = query(current_index(), text, limit, exact=exact)
+def run_search(text: str, limit: int = 5, exact: bool = False,
+               prior: Mapping[str, float] | None = None) -> SearchResult:
+    """Search with the app's index and log the query.
+
+    prior: topic key («category/topic») → 0..1 learnt from what customers filed after this phrase.
+    """
+    result = query(current_index(), text, limit, exact=exact, prior=prior)
     log_search(result)
     return result
 

@@ -69,6 +69,7 @@ class SearchIndex:
     classifier: Classifier | None = None
     intents: Intents | None = None
     topic_docs: dict[str, int] = field(default_factory=dict)
+    category_docs: dict[str, int] = field(default_factory=dict)
 
     def is_known(self, word: str) -> bool:
         """A word the index can use as it is: content vocabulary, synonyms or a stop word."""
@@ -203,6 +204,7 @@ def build_docs_index(catalog: Catalog, synonyms: Synonyms, docs: list[Doc],
         classifier=train(catalog) if "classifier" in components else None,
         intents=compile_intents(catalog) if "intents" in components else None,
         topic_docs={doc.ref.key: number for number, doc in enumerate(docs) if isinstance(doc.ref, Topic)},
+        category_docs={doc.ref.slug: number for number, doc in enumerate(docs) if isinstance(doc.ref, Category)},
     )
 
 

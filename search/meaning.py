@@ -20,6 +20,8 @@ GRAM = 4
 GRAM_WEIGHT = 0.5
 LEMMA_WEIGHT = 1.0
 MIN_WEIGHT = 0.01
+# «ни в одном» matches the cue «ни один»: one word may stand between two cue words.
+MAX_GAP = 1
 
 Vector = dict[str, float]
 
@@ -109,13 +111,23 @@ class Intents:
     by_first: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]
 
     def topics(self, words: list[str]) -> set[str]:
-        """Topic keys of every intent whose cue occurs in the query lemmas (contiguously)."""
+        """Topic keys of every intent whose cue occurs in the query lemmas, in order, MAX_GAP words apart."""
         found: set[str] = set()
         for position, word in enumerate(words):
             for cue, keys in self.by_first.get(word, ()):
-                if tuple(words[position:position + len(cue)]) == cue:
+                if _follows(words, position, cue):
                     found.update(keys)
         return found
+
+
+def _follows(words: list[str], position: int, cue: tuple[str, ...]) -> bool:
+    """The rest of the cue follows words[position], each next cue word at most MAX_GAP words later."""
+    for part in cue[1:]:
+        window = words[position + 1:position + 2 + MAX_GAP]
+        if part not in window:
+            return False
+        position += 1 + window.index(part)
+    return True
 
 
 def compile_intents(catalog: Catalog) -> Intents:

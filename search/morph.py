@@ -76,7 +76,9 @@ def segment(word: str, known: Callable[[str], bool]) -> list[str] | None:
 
 def _piece_cost(piece: str, known: Callable[[str], bool]) -> float | None:
     if len(piece) < MIN_PIECE:
-        return 1.2 if piece in SHORT_PIECES else None
+        if piece in SHORT_PIECES:
+            return 1.2
+        return 1.5 if len(piece) == 2 and known(piece) else None
     if known(piece):
         return 1.0
     return 1.6 if len(piece) >= 4 and is_dictionary_word(piece) else None
