@@ -95,6 +95,7 @@ class Intent:
     name: str
     topics: tuple[str, ...]
     cues: tuple[str, ...]
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -330,8 +331,12 @@ def _load_intents(raw: Any, categories: tuple[Category, ...], problems: list[str
             problems.append(f"{where}: должно быть словарем с 'name', 'topics' и 'cues'")
             continue
         name = _str(entry, "name", where, problems)
+        weight = entry.get("weight", 1.0)
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 1:
+            problems.append(f"{where}: 'weight' должно быть числом больше 0 и не больше 1")
+            weight = 1.0
         intents.append(Intent(name, _topic_refs(entry.get("topics"), categories, where, problems),
-                              _phrases(entry, "cues", where, problems)))
+                              _phrases(entry, "cues", where, problems), float(weight)))
     return tuple(intents)
 
 

@@ -360,7 +360,7 @@ def _fuse(index: SearchIndex, final: dict[int, float], lemmas: list[str],
           prior: Mapping[str, float] | None) -> dict[int, float]:
     """Add the classifier, the intent cues and the prior to the topics' BM25F scores."""
     scores = index.classifier.scores(lemmas) if index.classifier else {}
-    intended = index.intents.topics(lemmas) if index.intents else set()
+    intended = index.intents.topics(lemmas) if index.intents else {}
     if not (scores or intended or prior):
         return final
     scale = max(final.values(), default=0.0) or 1.0
@@ -369,8 +369,7 @@ def _fuse(index: SearchIndex, final: dict[int, float], lemmas: list[str],
         score = scores.get(key, 0.0)
         bonus = CLS_WEIGHT * score if score >= CLS_MIN else 0.0
         bonus += CATEGORY_WEIGHT * final.get(index.category_docs[key.partition("/")[0]], 0.0) / scale
-        if key in intended:
-            bonus += INTENT_WEIGHT
+        bonus += INTENT_WEIGHT * intended.get(key, 0.0)
         if prior:
             bonus += PRIOR_WEIGHT * min(max(float(prior.get(key, 0.0)), 0.0), 1.0)
         if bonus:

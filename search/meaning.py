@@ -106,17 +106,18 @@ def train(catalog: Catalog) -> Classifier:
 
 @dataclass(frozen=True)
 class Intents:
-    """Cue lemma sequences → the topics their intent points to."""
+    """Cue lemma sequences → the topics their intent points to, with the intent's weight."""
 
-    by_first: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]
+    by_first: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...], float], ...]]
 
-    def topics(self, words: list[str]) -> set[str]:
-        """Topic keys of every intent whose cue occurs in the query lemmas, in order, MAX_GAP words apart."""
-        found: set[str] = set()
+    def topics(self, words: list[str]) -> dict[str, float]:
+        """Topic key → weight of the strongest intent whose cue occurs in the query lemmas, in order."""
+        found: dict[str, float] = {}
         for position, word in enumerate(words):
-            for cue, keys in self.by_first.get(word, ()):
+            for cue, keys, weight in self.by_first.get(word, ()):
                 if _follows(words, position, cue):
-                    found.update(keys)
+                    for key in keys:
+                        found[key] = max(found.get(key, 0.0), weight)
         return found
 
 
@@ -131,10 +132,10 @@ def _follows(words: list[str], position: int, cue: tuple[str, ...]) -> bool:
 
 
 def compile_intents(catalog: Catalog) -> Intents:
-    by_first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    by_first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], float]]] = {}
     for intent in catalog.intents:
         for cue in intent.cues:
             sequence = tuple(lemmas(cue))
             if sequence:
-                by_first.setdefault(sequence[0], []).append((sequence, intent.topics))
+                by_first.setdefault(sequence[0], []).append((sequence, intent.topics, intent.weight))
     return Intents({first: tuple(rows) for first, rows in by_first.items()})
