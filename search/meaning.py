@@ -18,6 +18,8 @@ from search.text import tokens
 GRAM = 4
 # Char n-grams carry word stems through typos and endings; whole lemmas carry the exact meaning.
 GRAM_WEIGHT = 0.5
+# Short words match as whole lemmas only: «вид» is not the start of «виджет».
+MIN_GRAM_WORD = 5
 LEMMA_WEIGHT = 1.0
 MIN_WEIGHT = 0.01
 # «ни в одном» matches the cue «ни один»: one word may stand between two cue words.
@@ -38,6 +40,8 @@ def features(words: list[str]) -> Counter[str]:
         if word in STOP_WORDS:
             continue
         found["w:" + word] += LEMMA_WEIGHT
+        if len(word) < MIN_GRAM_WORD:
+            continue
         padded = f" {word} "
         for start in range(max(1, len(padded) - GRAM + 1)):
             found[padded[start:start + GRAM]] += GRAM_WEIGHT
