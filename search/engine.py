@@ -365,13 +365,15 @@ def _fuse(index: SearchIndex, final: dict[int, float], lemmas: list[str],
         return final
     scale = max(final.values(), default=0.0) or 1.0
     fused = dict(final)
-    for key, number in index.topic_docs.items():
-        score = scores.get(key, 0.0)
-        bonus = CLS_WEIGHT * score if score >= CLS_MIN else 0.0
-        bonus += CATEGORY_WEIGHT * final.get(index.category_docs[key.partition("/")[0]], 0.0) / scale
-        bonus += INTENT_WEIGHT * intended.get(key, 0.0)
-        if prior:
-            bonus += PRIOR_WEIGHT * min(max(float(prior.get(key, 0.0)), 0.0), 1.0)
+    for key, number, category_number in index.topic_refs:
+        bonus = CATEGORY_WEIGHT * final.get(category_number, 0.0) / scale
+        score = scores.get(key)
+        if score is not None and score >= CLS_MIN:
+            bonus += CLS_WEIGHT * score
+        if key in intended:
+            bonus += INTENT_WEIGHT * intended[key]
+        if prior and key in prior:
+            bonus += PRIOR_WEIGHT * min(max(float(prior[key]), 0.0), 1.0)
         if bonus:
             fused[number] = fused.get(number, 0.0) + scale * bonus
     return fused

@@ -70,6 +70,8 @@ class SearchIndex:
     intents: Intents | None = None
     topic_docs: dict[str, int] = field(default_factory=dict)
     category_docs: dict[str, int] = field(default_factory=dict)
+    # (topic key, its doc number, its category's doc number) for the fusion loop.
+    topic_refs: tuple[tuple[str, int, int], ...] = ()
 
     def is_known(self, word: str) -> bool:
         """A word the index can use as it is: content vocabulary, synonyms or a stop word."""
@@ -185,6 +187,8 @@ def build_docs_index(catalog: Catalog, synonyms: Synonyms, docs: list[Doc],
         forms.setdefault(term, []).append(word)
     syn_words = frozenset(synonyms.words())
     syn_index = synonyms.by_stems()
+    category_docs = {doc.ref.slug: number for number, doc in enumerate(docs) if isinstance(doc.ref, Category)}
+    topic_docs = {doc.ref.key: number for number, doc in enumerate(docs) if isinstance(doc.ref, Topic)}
     return SearchIndex(
         catalog=catalog,
         synonyms=synonyms,
@@ -203,8 +207,11 @@ def build_docs_index(catalog: Catalog, synonyms: Synonyms, docs: list[Doc],
         components=components,
         classifier=train(catalog) if "classifier" in components else None,
         intents=compile_intents(catalog) if "intents" in components else None,
-        topic_docs={doc.ref.key: number for number, doc in enumerate(docs) if isinstance(doc.ref, Topic)},
-        category_docs={doc.ref.slug: number for number, doc in enumerate(docs) if isinstance(doc.ref, Category)},
+        topic_docs=topic_docs,
+        category_docs=category_docs,
+        topic_refs=tuple(
+            (key, number, category_docs[key.partition("/")[0]]) for key, number in topic_docs.items()
+        ),
     )
 
 
