@@ -64,8 +64,9 @@ test: $(VENV)/.installed-dev $(HTMX) chromium ## Run the whole suite (again on P
 	  $(BIN)/pytest -n 2 -m "not e2e"; \
 	fi
 
-bench: install ## Measure search latency, page server time, auto-close and the queue on 100k requests
+bench: install ## Measure search latency and quality (with ablations), page server time, auto-close and the queue
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/search_quality.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/close_stale.py
 

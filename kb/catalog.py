@@ -89,12 +89,25 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Intent:
+    """What a phrasing means by its verb or mood (a wish, an outage, a goodbye) and the topics it points to."""
+
+    name: str
+    topics: tuple[str, ...]
+    cues: tuple[str, ...]
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
 class Catalog:
     categories: tuple[Category, ...]
     articles: dict[str, Article]
     fields: dict[str, FieldDef]
     revision: str = ""
     icons: dict[str, str] = field(default_factory=dict)
+    # Topic key → phrasings as customers write them (examples.yaml); intent cues (intents.yaml).
+    examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    intents: tuple[Intent, ...] = ()
     _by_slug: dict[str, Category] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -263,6 +276,74 @@ def _load_categories(
     return tuple(categories)
 
 
+def _topic_refs(refs: Any, categories: tuple[Category, ...], where: str, problems: list[str]) -> tuple[str, ...]:
+    """Topic keys named by «slug» (that topic in every category) or «category/slug»."""
+    if not isinstance(refs, list) or not refs or not all(isinstance(r, str) for r in refs):
+        problems.append(f"{where}: 'topics' должно быть непустым списком тем (slug или категория/slug)")
+        return ()
+    keys: list[str] = []
+    for ref in refs:
+        found = [t.key for c in categories for t in c.topics if ref in (t.slug, t.key)]
+        if not found:
+            problems.append(f"{where}: неизвестная тема '{ref}'")
+        keys += found
+    return tuple(dict.fromkeys(keys))
+
+
+def _phrases(data: dict, key: str, where: str, problems: list[str]) -> tuple[str, ...]:
+    items = data.get(key)
+    if not isinstance(items, list) or not items or not all(isinstance(i, str) and i.strip() for i in items):
+        problems.append(f"{where}: '{key}' должно быть непустым списком строк")
+        return ()
+    return tuple(i.strip() for i in items)
+
+
+def _load_examples(raw: Any, categories: tuple[Category, ...], problems: list[str]) -> dict[str, tuple[str, ...]]:
+    """examples.yaml: groups of topics with the phrasings customers use for them; a missing file is empty."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not isinstance(raw.get("examples"), list):
+        problems.append("examples.yaml: нужен список 'examples'")
+        return {}
+    examples: dict[str, list[str]] = {}
+    for number, entry in enumerate(raw["examples"], start=1):
+        where = f"examples.yaml: группа #{number}"
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: должна быть словарем с 'topics' и 'phrases'")
+            continue
+        keys = _topic_refs(entry.get("topics"), categories, where, problems)
+        for key in keys:
+            examples.setdefault(key, []).extend(_phrases(entry, "phrases", where, problems))
+    return {key: tuple(dict.fromkeys(items)) for key, items in examples.items()}
+
+
+def _load_intents(raw: Any, categories: tuple[Category, ...], problems: list[str]) -> tuple[Intent, ...]:
+    """intents.yaml: named intents, the topics they point to and their cue phrases; a missing file is empty."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not isinstance(raw.get("intents"), list):
+        problems.append("intents.yaml: нужен список 'intents'")
+        return ()
+    intents = []
+    for number, entry in enumerate(raw["intents"], start=1):
+        where = f"intents.yaml: намерение #{number}"
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: должно быть словарем с 'name', 'topics' и 'cues'")
+            continue
+        name = _str(entry, "name", where, problems)
+        weight = entry.get("weight", 1.0)
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 1:
+            problems.append(f"{where}: 'weight' должно быть числом больше 0 и не больше 1")
+            weight = 1.0
+        intents.append(Intent(name, _topic_refs(entry.get("topics"), categories, where, problems),
+                              _phrases(entry, "cues", where, problems), float(weight)))
+    return tuple(intents)
+
+
+def _read_optional_yaml(path: Path, problems: list[str]) -> Any:
+    return _read_yaml(path, problems) if path.exists() else None
+
+
 def parse_article(path: Path, problems: list[str]) -> Article | None:
     """Parse one Markdown article with YAML front matter."""
     where = f"articles/{path.name}"
@@ -325,6 +406,8 @@ def load_catalog(content_dir: Path) -> Catalog:
         if f.help and f.help not in articles:
             problems.append(f"fields.yaml: поле {f.key} ссылается на неизвестную статью '{f.help}'")
     icons = {c.icon: load_icon(content_dir / "icons", c.icon, problems) for c in categories}
+    examples = _load_examples(_read_optional_yaml(content_dir / "examples.yaml", problems), categories, problems)
+    intents = _load_intents(_read_optional_yaml(content_dir / "intents.yaml", problems), categories, problems)
     if problems:
         raise ContentError(problems)
     return Catalog(
@@ -333,6 +416,8 @@ def load_catalog(content_dir: Path) -> Catalog:
         fields=fields,
         revision=content_revision(content_dir),
         icons=icons,
+        examples=examples,
+        intents=intents,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -13,6 +14,9 @@ from kb.catalog import Category
 from kb.catalog import Topic
 from search.index import SearchIndex
 from search.index import idf
+from search.morph import is_dictionary_word
+from search.morph import lemma
+from search.morph import segment
 from search.results import ArticleHit
 from search.results import CategoryHit
 from search.results import Hit
@@ -43,6 +47,14 @@ RERANK_DEPTH = 20
 RERANK_WEIGHT = 1.0
 MIN_SHARE = 0.2
 CONFIDENT_RATIO = 1.5
+# Fusion with BM25F, as shares of the best BM25F score: the classifier's cosine counts from CLS_MIN,
+# an intent cue adds a fixed push, and the prior learnt from use a modest one.
+CLS_WEIGHT = 1.0
+CLS_MIN = 0.2
+INTENT_WEIGHT = 1.0
+PRIOR_WEIGHT = 0.3
+# A topic also gets a share of its category's score: «в глобалтелекоме …» prefers that platform's topics.
+CATEGORY_WEIGHT = 0.3
 
 Terms = dict[str, float]
 Alternative = list[Terms]
@@ -97,6 +109,10 @@ def _repair_token(index: SearchIndex, raw: str) -> tuple[list[str], str]:
             latin = words(swap_to_en(raw).lower())
             if latin and all(w in index.surface or w in index.syn_words for w in latin):
                 return latin, "layout"
+            if "segmentation" in index.components:
+                split = [piece for w in plain for piece in _split(index, w)]
+                if len(split) > len(plain):
+                    return split, "split"
         return plain, "plain"
     if not is_qwerty(raw) or all(index.is_known(w) for w in plain):
         return plain, "plain"
@@ -123,6 +139,14 @@ def _repair_token(index: SearchIndex, raw: str) -> tuple[list[str], str]:
     scored = [(_closeness(index, ws) - penalty, ws, mode) for ws, mode, penalty in candidates]
     best = max(scored, key=lambda c: c[0])
     return (best[1], best[2]) if best[0] >= 0.7 else (plain, "plain")
+
+
+def _split(index: SearchIndex, word: str) -> list[str]:
+    """A run-together word («кредитныйлимитувеличить») as its words, when it is no word nor a typo of one."""
+    if index.is_known(word) or is_dictionary_word(word) or _fuzzy_words(index, word):
+        return [word]
+    return segment(word, lambda piece: piece in index.surface or piece in index.syn_words
+                   or (len(piece) >= 4 and index.is_known(piece))) or [word]
 
 
 def _repair(index: SearchIndex, raw_tokens: list[str]) -> list[tuple[list[str], str]]:
@@ -189,6 +213,11 @@ def _resolve(index: SearchIndex, word: str, last: bool, exact: bool = False) -> 
     term = stem(word)
     if term in index.postings:
         terms[term] = 1.0
+    if "lemmas" in index.components and is_cyrillic(word) and is_dictionary_word(word):
+        # «сняли» → снять, «лимиты» → лимит: the dictionary form reaches stems the stemmer splits.
+        base = stem(lemma(word))
+        if base != term and base in index.postings:
+            terms.setdefault(base, 1.0)
     if last and len(word) >= MIN_PREFIX:
         for other in index.prefixed(word):
             terms.setdefault(index.surface[other], PREFIX_SIM)
@@ -197,6 +226,9 @@ def _resolve(index: SearchIndex, word: str, last: bool, exact: bool = False) -> 
             if completions:
                 return _Word(min(completions, key=len), word, last, terms)
     if exact or index.is_known(word) or terms:
+        return _Word(word, word, last, terms)
+    if "lemmas" in index.components and len(word) >= ONE_TYPO_FROM + 1 and is_dictionary_word(word):
+        # A real Russian word the catalog does not use («арендовать», «моментов») is no typo of one it does.
         return _Word(word, word, last, terms)
     shown = word
     fixed = _fuzzy_words(index, word)
@@ -324,10 +356,35 @@ def _parent_and_child(one: Hit, other: Hit) -> bool:
     return pair == {TopicHit, CategoryHit} and one.category.slug == other.category.slug
 
 
-def query(index: SearchIndex, text: str, limit: int = 5, *, exact: bool = False) -> SearchResult:
+def _fuse(index: SearchIndex, final: dict[int, float], lemmas: list[str],
+          prior: Mapping[str, float] | None) -> dict[int, float]:
+    """Add the classifier, the intent cues and the prior to the topics' BM25F scores."""
+    scores = index.classifier.scores(lemmas) if index.classifier else {}
+    intended = index.intents.topics(lemmas) if index.intents else {}
+    if not (scores or intended or prior):
+        return final
+    scale = max(final.values(), default=0.0) or 1.0
+    fused = dict(final)
+    for key, number, category_number in index.topic_refs:
+        bonus = CATEGORY_WEIGHT * final.get(category_number, 0.0) / scale
+        score = scores.get(key)
+        if score is not None and score >= CLS_MIN:
+            bonus += CLS_WEIGHT * score
+        if key in intended:
+            bonus += INTENT_WEIGHT * intended[key]
+        if prior and key in prior:
+            bonus += PRIOR_WEIGHT * min(max(float(prior[key]), 0.0), 1.0)
+        if bonus:
+            fused[number] = fused.get(number, 0.0) + scale * bonus
+    return fused
+
+
+def query(index: SearchIndex, text: str, limit: int = 5, *, exact: bool = False,
+          prior: Mapping[str, float] | None = None) -> SearchResult:
     """Search the catalog: best topics, articles and categories for what the customer typed.
 
     exact=True searches the words as typed: no layout, transliteration or typo repair.
+    prior: topic key («category/topic») → 0..1, learnt from what customers filed after this phrase.
     """
     original = (text or "")[:MAX_QUERY_LENGTH]
     folded = fold(original)
@@ -344,6 +401,7 @@ def query(index: SearchIndex, text: str, limit: int = 5, *, exact: bool = False)
     groups = _groups(index, resolved)
     scores, matched = _score(index, groups)
     final = _rerank(index, scores, matched, len(groups), " ".join(w.text for w in resolved))
+    final = _fuse(index, final, [lemma(w.text) for w in resolved], prior)
     return _result(index, original, corrected, final, limit)
 
 

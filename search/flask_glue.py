@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import inspect
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 
 from flask import Flask
@@ -21,7 +19,6 @@ from search.learning import LearningPolicy
 from search.learning import LearntPairs
 from search.learning import Prior
 from search.learning import PriorCache
-from search.learning import apply_prior
 from search.learning import learn
 from search.log import log_row
 from search.log import write
@@ -63,11 +60,6 @@ def _previous_search() -> tuple[int, str, datetime] | None:
         return None
 
 
-@cache
-def _engine_takes_prior() -> bool:
-    return "prior" in inspect.signature(query).parameters
-
-
 def learnt_prior(text: str) -> Prior:
     """Topic key → weight 0..1 that requests filed after searching something like `text` give it."""
     learning = current_app.extensions.get("search_learning")
@@ -76,12 +68,7 @@ def learnt_prior(text: str) -> Prior:
 
 def search_quietly(text: str, limit: int = 5, exact: bool = False, prior: Prior | None = None) -> SearchResult:
     """Search with the app's index and the learnt prior (unless one is given), without logging."""
-    if prior is None:
-        prior = learnt_prior(text)
-    if prior and _engine_takes_prior():
-        return query(current_index(), text, limit, exact=exact, prior=prior)
-    # An engine without a prior parameter: the learnt topics are raised after it has ranked.
-    return apply_prior(query(current_index(), text, limit, exact=exact), prior, current_index().catalog, limit)
+    return query(current_index(), text, limit, exact=exact, prior=learnt_prior(text) if prior is None else prior)
 
 
 def run_search(text: str, limit: int = 5, exact: bool = False, prior: Prior | None = None) -> SearchResult:

@@ -14,6 +14,10 @@ from kb.catalog import Article
 from kb.catalog import Catalog
 from kb.catalog import Category
 from kb.catalog import Topic
+from search.meaning import Classifier
+from search.meaning import Intents
+from search.meaning import compile_intents
+from search.meaning import train
 from search.synonyms import Phrase
 from search.synonyms import Synonyms
 from search.synonyms import load_synonyms
@@ -25,8 +29,15 @@ from search.text import words
 K1 = 1.2
 # Field weights follow the issue: title > tags (customer wording) > description; context is the parent
 # category of a topic (or the topics of a category), so "обзвон" also finds the telephony topics.
-FIELD_WEIGHTS: dict[str, float] = {"title": 3.0, "tags": 2.5, "text": 1.0, "body": 0.5, "context": 0.5}
-FIELD_B: dict[str, float] = {"title": 0.5, "tags": 0.3, "text": 0.75, "body": 0.75, "context": 0.5}
+# examples: the phrasings customers use for a topic (content/examples.yaml), many and long, so lower.
+FIELD_WEIGHTS: dict[str, float] = {
+    "title": 3.0, "tags": 2.5, "text": 1.0, "body": 0.5, "context": 0.5, "examples": 1.0,
+}
+FIELD_B: dict[str, float] = {
+    "title": 0.5, "tags": 0.3, "text": 0.75, "body": 0.75, "context": 0.5, "examples": 0.75,
+}
+# The meaning components; each can be switched off to measure what it adds (bench/search_quality.py).
+COMPONENTS = frozenset(("examples", "lemmas", "segmentation", "classifier", "intents"))
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,13 @@ class SearchIndex:
     syn_words: frozenset[str]
     syn_sorted: list[str]
     syn_max_len: int
+    components: frozenset[str] = COMPONENTS
+    classifier: Classifier | None = None
+    intents: Intents | None = None
+    topic_docs: dict[str, int] = field(default_factory=dict)
+    category_docs: dict[str, int] = field(default_factory=dict)
+    # (topic key, its doc number, its category's doc number) for the fusion loop.
+    topic_refs: tuple[tuple[str, int, int], ...] = ()
 
     def is_known(self, word: str) -> bool:
         """A word the index can use as it is: content vocabulary, synonyms or a stop word."""
@@ -82,7 +100,8 @@ class SearchIndex:
         return found
 
 
-def _doc_fields(kind: str, ref: Topic | Article | Category, category: Category | None) -> dict[str, str]:
+def _doc_fields(ref: Topic | Article | Category, category: Category | None,
+                examples: tuple[str, ...]) -> dict[str, str]:
     if isinstance(ref, Topic):
         assert category is not None
         return {
@@ -90,6 +109,7 @@ def _doc_fields(kind: str, ref: Topic | Article | Category, category: Category |
             "tags": " ; ".join(ref.tags),
             "text": ref.description,
             "context": " ; ".join((category.title, *category.tags)),
+            "examples": " ; ".join(examples),
         }
     if isinstance(ref, Article):
         return {"title": ref.title, "tags": " ; ".join(ref.tags), "text": ref.summary, "body": ref.body}
@@ -101,18 +121,21 @@ def _doc_fields(kind: str, ref: Topic | Article | Category, category: Category |
     }
 
 
-def _make_docs(catalog: Catalog) -> list[Doc]:
+def make_docs(catalog: Catalog, with_examples: bool = True) -> list[Doc]:
+    """The documents of a catalog: its topics (with their example phrasings), articles and categories."""
     docs = []
     for category in catalog.categories:
         for topic in category.topics:
-            docs.append(_doc("topic", topic, category))
+            examples = catalog.examples.get(topic.key, ()) if with_examples else ()
+            docs.append(_doc("topic", topic, category, examples))
     docs.extend(_doc("article", article, None) for article in catalog.articles.values())
     docs.extend(_doc("category", category, None) for category in catalog.categories)
     return docs
 
 
-def _doc(kind: str, ref: Topic | Article | Category, category: Category | None) -> Doc:
-    raw = _doc_fields(kind, ref, category)
+def _doc(kind: str, ref: Topic | Article | Category, category: Category | None,
+         examples: tuple[str, ...] = ()) -> Doc:
+    raw = _doc_fields(ref, category, examples)
     phrases = tuple(dict.fromkeys(fold(p) for p in (ref.title, *ref.tags)))
     return Doc(kind, ref, category, phrases, {name: words(fold(text)) for name, text in raw.items()})
 
@@ -124,7 +147,8 @@ def _by_len(items: Iterable[str]) -> dict[int, list[str]]:
     return grouped
 
 
-def build_docs_index(catalog: Catalog, synonyms: Synonyms, docs: list[Doc]) -> SearchIndex:
+def build_docs_index(catalog: Catalog, synonyms: Synonyms, docs: list[Doc],
+                     components: frozenset[str] = COMPONENTS) -> SearchIndex:
     """Index prepared documents (build_index for a catalog; the benchmark feeds generated ones)."""
     stemmed = [{name: [stem(w) for w in ws] for name, ws in doc.fields.items()} for doc in docs]
     lengths: dict[tuple[str, str], list[int]] = {}
@@ -163,6 +187,8 @@ def build_docs_index(catalog: Catalog, synonyms: Synonyms, docs: list[Doc]) -> S
         forms.setdefault(term, []).append(word)
     syn_words = frozenset(synonyms.words())
     syn_index = synonyms.by_stems()
+    category_docs = {doc.ref.slug: number for number, doc in enumerate(docs) if isinstance(doc.ref, Category)}
+    topic_docs = {doc.ref.key: number for number, doc in enumerate(docs) if isinstance(doc.ref, Topic)}
     return SearchIndex(
         catalog=catalog,
         synonyms=synonyms,
@@ -178,12 +204,22 @@ def build_docs_index(catalog: Catalog, synonyms: Synonyms, docs: list[Doc]) -> S
         syn_words=syn_words,
         syn_sorted=sorted(syn_words),
         syn_max_len=max((len(k) for k in syn_index), default=1),
+        components=components,
+        classifier=train(catalog) if "classifier" in components else None,
+        intents=compile_intents(catalog) if "intents" in components else None,
+        topic_docs=topic_docs,
+        category_docs=category_docs,
+        topic_refs=tuple(
+            (key, number, category_docs[key.partition("/")[0]]) for key, number in topic_docs.items()
+        ),
     )
 
 
-def build_index(catalog: Catalog, synonyms_path: Path | None = None) -> SearchIndex:
+def build_index(catalog: Catalog, synonyms_path: Path | None = None,
+                components: frozenset[str] = COMPONENTS) -> SearchIndex:
     """Build the search index of a catalog with the synonyms file (None or missing: no synonyms)."""
-    return build_docs_index(catalog, load_synonyms(synonyms_path), _make_docs(catalog))
+    docs = make_docs(catalog, with_examples="examples" in components)
+    return build_docs_index(catalog, load_synonyms(synonyms_path), docs, components)
 
 
 def idf(doc_count: int, total: int) -> float:

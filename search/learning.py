@@ -14,13 +14,9 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
-from dataclasses import replace
 from datetime import datetime
 from datetime import timedelta
 
-from kb.catalog import Catalog
-from search.results import SearchResult
-from search.results import TopicHit
 from search.text import STOP_WORDS
 from search.text import fold
 
@@ -32,8 +28,6 @@ MIN_TOKEN = 3
 # Below this token overlap (Jaccard) a learnt phrase says nothing about the query.
 MIN_OVERLAP = 0.5
 MIN_WEIGHT = 0.05
-# How much a prior of weight 1 adds to a topic, as a share of the best score of the search.
-PRIOR_BOOST = 1.0
 
 _TOKEN_RE = re.compile(r"<[a-z]+>|\w+")
 
@@ -206,23 +200,3 @@ class PriorCache:
     def invalidate(self) -> None:
         """Reload on the next search (an agent removed a pair in this process)."""
         self._loaded_at = None
-
-
-def apply_prior(result: SearchResult, prior: Prior, catalog: Catalog, limit: int,
-                boost: float = PRIOR_BOOST) -> SearchResult:
-    """Raise the learnt topics in a finished search; for an engine that does not take a prior itself."""
-    if not prior:
-        return result
-    best = max((h.score for h in result.hits), default=1.0) or 1.0
-    topics = {h.topic.key: h for h in result.topics}
-    for key, weight in prior.items():
-        hit = topics.get(key)
-        if hit is None:
-            category_slug, _, topic_slug = key.partition("/")
-            topic, category = catalog.topic(category_slug, topic_slug), catalog.category(category_slug)
-            if topic is None or category is None:
-                continue
-            hit = TopicHit(topic, category, 0.0)
-        topics[key] = replace(hit, score=hit.score + boost * weight * best)
-    ranked = sorted(topics.values(), key=lambda h: -h.score)[:limit]
-    return replace(result, topics=ranked)

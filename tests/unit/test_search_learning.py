@@ -15,13 +15,10 @@ from search.learning import Filing
 from search.learning import LearningPolicy
 from search.learning import LearntPairs
 from search.learning import PriorCache
-from search.learning import apply_prior
 from search.learning import decay
 from search.learning import learn
 from search.learning import pair_stats
 from search.learning import tokens
-from search.results import SearchResult
-from search.results import TopicHit
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 POLICY = LearningPolicy(min_companies=3, half_life_days=90)
@@ -142,29 +139,3 @@ def _catalog() -> Catalog:
     return Catalog((Category("finansovye-voprosy", "Финансы", "", "", (limit,)),
                     Category("chaty-i-rassylki", "Чаты", "", "", (chats,))), {}, {})
 
-
-def test_apply_prior_raises_a_learnt_topic_and_brings_one_the_search_missed():
-    catalog = _catalog()
-    chats = catalog.topic("chaty-i-rassylki", "problema-s-chatami")
-    result = SearchResult("в минус", topics=[TopicHit(chats, catalog.category("chaty-i-rassylki"), 10.0)])
-    raised = apply_prior(result, {LIMIT: 0.5}, catalog, limit=5)
-    assert [h.topic.key for h in raised.topics] == [CHATS, LIMIT]
-    assert raised.topics[1].score == pytest.approx(5.0)
-    # A topic the catalog no longer has is skipped; the limit still holds.
-    assert [h.topic.key for h in apply_prior(result, {LIMIT: 0.5, "gone/topic": 1.0}, catalog, limit=1).topics] == [CHATS]
-    assert apply_prior(result, {}, catalog, limit=5) is result
-
-
-def test_a_learnt_topic_the_search_ranked_second_comes_first():
-    catalog = _catalog()
-    limit, chats = catalog.topic("finansovye-voprosy", "izmenenie-kreditnogo-limita"), catalog.topic(
-        "chaty-i-rassylki", "problema-s-chatami")
-    result = SearchResult("в минус", topics=[TopicHit(chats, catalog.category("chaty-i-rassylki"), 10.0),
-                                             TopicHit(limit, catalog.category("finansovye-voprosy"), 6.0)])
-    assert [h.topic.key for h in apply_prior(result, {LIMIT: 0.5}, catalog, limit=5).topics] == [LIMIT, CHATS]
-
-
-def test_with_no_hits_at_all_the_learnt_topic_is_the_answer():
-    catalog = _catalog()
-    raised = apply_prior(SearchResult("рецепт борща"), {LIMIT: 0.5}, catalog, limit=5)
-    assert [h.topic.key for h in raised.topics] == [LIMIT] and raised.topics[0].score > 0

@@ -214,3 +214,15 @@ def test_a_broken_session_value_does_not_break_search(client):
         session["last_search"] = "garbage"
     assert client.get("/api/search", query_string={"q": "отчет"}).status_code == 200
     assert [r.query for r in log_rows()] == ["отчет"]
+
+
+def test_run_search_passes_a_prior_through(app):
+    from search import run_search
+
+    app.config["SEARCH_LOG"] = False
+    with app.test_request_context("/api/search"):
+        base = run_search("не приходят сообщения", 10)
+        last = base.topics[-1].topic.key
+        assert run_search("не приходят сообщения", 10, prior=None) == base
+        boosted = run_search("не приходят сообщения", 10, prior={last: 1.0})
+    assert [h.topic.key for h in boosted.topics].index(last) < len(base.topics) - 1
