@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
+from extensions import limiter
 from search.engine import query
 from search.evaluation import evaluate
 from search.flask_glue import current_index
@@ -60,15 +61,17 @@ def eval_command(file: Path, limit: int) -> None:
     def answer(text: str) -> dict:
         return client.get("/api/search", query_string={"q": text, "limit": limit}).json
 
-    # Measuring must not fill the search log with the test queries.
+    # Measuring must not fill the search log with the test queries, nor stop at the API's rate limit.
     logging = current_app.config.get("SEARCH_LOG", True)
     current_app.config["SEARCH_LOG"] = False
+    limiting, limiter.enabled = limiter.enabled, False
     try:
         report = evaluate(rows, answer)
     except KeyError as exc:
         raise click.ClickException(f"{file.name}: у строки нет поля {exc}") from exc
     finally:
         current_app.config["SEARCH_LOG"] = logging
+        limiter.enabled = limiting
     for miss in report.misses:
         click.echo(f"мимо: [{miss.kind}] {miss.query!r} — место {miss.rank or 'нет'}")
     for kind, metrics in report.by_kind.items():

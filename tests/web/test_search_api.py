@@ -226,3 +226,19 @@ def test_run_search_passes_a_prior_through(app):
         assert run_search("не приходят сообщения", 10, prior=None) == base
         boosted = run_search("не приходят сообщения", 10, prior={last: 1.0})
     assert [h.topic.key for h in boosted.topics].index(last) < len(base.topics) - 1
+
+
+def test_cli_eval_is_not_stopped_by_the_api_rate_limit(app_config, _schema, tmp_path):
+    """Measuring 150 queries must not meet the search API's per-client limit (120 a minute)."""
+    from app import create_app
+
+    app = create_app(dict(app_config, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://"))
+    row = {"query": "не работает обзвон", "kind": "topic",
+           "accept": [{"category": "Телефония и звонки", "topic": "Проблемы с телефонией"}]}
+    path = tmp_path / "queries.jsonl"
+    path.write_text("\n".join(json.dumps(row, ensure_ascii=False) for _ in range(150)), encoding="utf-8")
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["search", "eval", str(path)])
+        db.engine.dispose()
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "hit@1=1.000 hit@3=1.000 MRR=1.000 (n=150)"
