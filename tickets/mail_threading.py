@@ -15,8 +15,9 @@ from typing import Any
 # 80 bits of HMAC-SHA256 in lower-case hex: unguessable, and safe in mail systems that fold the case of addresses.
 SIG_LEN = 20
 TAG_RE = re.compile(r"\[#(\d{1,9})\]")
-_ID_RE = re.compile(r"<?portal\.((?:[rm]\d{1,12}\.)*t\d{14})\.([0-9a-f]{%d})@[^>\s]+>?" % SIG_LEN, re.IGNORECASE)
-_REPLY_RE = re.compile(r"\+r(\d{1,12})\.([0-9a-f]{%d})@" % SIG_LEN, re.IGNORECASE)
+_SIG = f"([0-9a-f]{{{SIG_LEN}}})"
+_ID_RE = re.compile(r"<?portal\.((?:[rm]\d{1,12}\.)*t\d{14})\." + _SIG + r"@[^>\s]+>?", re.IGNORECASE)
+_REPLY_RE = re.compile(r"\+r(\d{1,12})\." + _SIG + "@", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
