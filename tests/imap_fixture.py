@@ -86,9 +86,12 @@ class ImapServer:
         (self.root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
         conf = self.root / "dovecot.conf"
         conf.write_text(_config(self.root, self.port, mail_user))
-        result = subprocess.run([DOVECOT, "-c", str(conf)], capture_output=True, text=True, timeout=30)
+        # The daemon keeps the descriptors it inherits: a pipe here would never see its end.
+        with open(self.root / "start.log", "w") as out:
+            result = subprocess.run([DOVECOT, "-c", str(conf)], stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                                    timeout=30)
         if result.returncode != 0:
-            raise RuntimeError(f"dovecot did not start: {result.stderr}{self.log()}")
+            raise RuntimeError(f"dovecot did not start: {(self.root / 'start.log').read_text()}{self.log()}")
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             with socket.socket() as sock:

@@ -62,7 +62,11 @@ def connect(settings: ImapSettings) -> BaseMailBox:
                           ssl_context=ssl.create_default_context())
     else:
         mailbox = MailBoxUnencrypted(settings.host, settings.port, timeout=settings.timeout)
-    return mailbox.login(settings.user, settings.password, settings.folder)
+    try:
+        return mailbox.login(settings.user, settings.password, settings.folder)
+    except BaseException:
+        mailbox.client.shutdown()
+        raise
 
 
 def _raw(mailbox: BaseMailBox, uid: str) -> bytes:

@@ -327,3 +327,10 @@ class Processor:
                                          now=comment.created_at)])
             db.session.commit()
 
+
+
+def unposted(limit: int = 100) -> list[InboundMail]:
+    """The newest mail that did not become a comment: rejected, automatic and bounces."""
+    return list(db.session.scalars(
+        select(InboundMail).where(InboundMail.outcome != COMMENT).order_by(InboundMail.id.desc()).limit(limit)
+    ))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import imaplib
 import logging
 import time
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from imap_tools.errors import ImapToolsError
 
 from extensions import db
 from tickets.mail_fetch import fetch_round
@@ -86,7 +88,10 @@ def fetch_command(limit: int) -> None:
     """Turn unseen mail in the support mailbox (MAIL_IMAP_*) into comments, bounces and records."""
     if not current_app.config.get("MAIL_IMAP_HOST"):
         raise click.ClickException("Почтовый ящик не настроен: задайте MAIL_IMAP_HOST, MAIL_IMAP_USER и MAIL_IMAP_PASSWORD")
-    handled, failed = fetch_round(current_app.config, limit)
+    try:
+        handled, failed = fetch_round(current_app.config, limit)
+    except (ImapToolsError, imaplib.IMAP4.error, OSError) as exc:
+        raise click.ClickException(f"Не удалось забрать почту: {exc}") from exc
     click.echo(f"Обработано писем: {handled}, с ошибкой: {failed}")
 
 
