@@ -311,9 +311,8 @@ class Processor:
             return Outcome(REJECTED, str(exc), ticket.id)
         if finished and target.id == ticket.id:
             self._tell_reopened(target, comment)
-        reason = "Ответ по почте" if target.id == ticket.id else f"Обращение закрыто давно: создано №{target.id}"
-        if refused:
-            reason += ". Файлы не приняты: " + "; ".join(refused)
+        # Shown to agents beside the comment: only what they need to know.
+        reason = ("Файлы не приняты: " + "; ".join(refused)) if refused else ""
         return Outcome(COMMENT, reason, target.id, comment.id)
 
     def _draft(self, account: User, company_id: int, draft_key: str, checked: CheckedFile) -> Attachment:

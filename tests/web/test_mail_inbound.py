@@ -188,7 +188,9 @@ def test_html_only_mail_becomes_safe_text(app, asked):
     assert comments(ticket.id)[-1].body == "Время: 10:42"
 
 
-def test_attachments_pass_the_web_forms_checks(app, asked):
+def test_attachments_pass_the_web_forms_checks(app, asked, agent, client):
+    from tests.conftest import login
+
     ticket, _, answer = asked
     app.config["MAX_ATTACHMENTS"] = 2
     files = [("скрин.png", PNG, "image/png"), ("virus.exe", b"MZ\x90\x00" * 10, "application/octet-stream"),
@@ -198,6 +200,9 @@ def test_attachments_pass_the_web_forms_checks(app, asked):
     assert [a.filename for a in comment.attachments] == ["скрин.png", "log.txt"]
     assert all(a.ticket_id == ticket.id for a in comment.attachments)
     assert "virus.exe" in result.reason and "fake.pdf" in result.reason and "more.txt" in result.reason
+    login(client, agent.email)
+    page = client.get(f"/console/requests/{ticket.id}").get_data(as_text=True)
+    assert "Файлы не приняты" in page and "virus.exe" in page
 
 
 def test_a_reply_to_a_closed_request_reopens_it_and_says_so(app, asked, agent):
