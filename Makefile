@@ -55,7 +55,10 @@ dev: db ## Serve with Flask's development server and reloader, and the backgroun
 chromium: ## Install Debian's chromium for the browser tests when it is missing
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test: $(VENV)/.installed-dev $(HTMX) chromium ## Run the whole suite (again on PostgreSQL when TEST_DATABASE_URL is set; Redis from TEST_REDIS_URL)
+dovecot: ## Install Debian's dovecot-imapd for the IMAP tests when it is missing (the tests start a private one)
+	@test -x /usr/sbin/dovecot || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; }
+
+test: $(VENV)/.installed-dev $(HTMX) chromium dovecot ## Run the whole suite (again on PostgreSQL when TEST_DATABASE_URL is set; Redis from TEST_REDIS_URL)
 	$(BIN)/ruff check .
 	$(FLASK) content validate
 	TEST_DATABASE_URL= $(BIN)/pytest -n 2 --dist loadgroup --cov --cov-report=term
@@ -84,4 +87,4 @@ load: $(VENV)/.installed-dev $(HTMX) ## 32 clients x 60 s of mixed load against 
 lint: $(VENV)/.installed-dev ## Lint with ruff
 	$(BIN)/ruff check .
 
-.PHONY: help install db run dev chromium test bench fuzz load lint
+.PHONY: help install db run dev chromium dovecot test bench fuzz load lint

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import imaplib
 import logging
 import time
 from collections.abc import Callable
@@ -14,8 +15,10 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from imap_tools.errors import ImapToolsError
 
 from extensions import db
+from tickets.mail_fetch import fetch_round
 from tickets.outbox import deliver_due
 from tickets.service import purge_drafts
 from tickets.workflow import close_stale
@@ -23,7 +26,7 @@ from tickets.workflow import close_stale
 log = logging.getLogger(__name__)
 
 requests_cli = click.Group("requests", help="Жизненный цикл обращений.")
-mail_cli = click.Group("mail", help="Отправка писем из очереди.")
+mail_cli = click.Group("mail", help="Отправка писем из очереди и прием ответов из почтового ящика.")
 
 
 def _after_hours(after: int | None) -> int:
@@ -79,6 +82,23 @@ def send_command(loop: bool, interval: float, batch: int) -> None:
     _forever(interval, lambda: _send_round(batch), [])
 
 
+@mail_cli.command("fetch")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Писем за один проход.")
+def fetch_command(limit: int) -> None:
+    """Turn unseen mail in the support mailbox (MAIL_IMAP_*) into comments, bounces and records."""
+    if not current_app.config.get("MAIL_IMAP_HOST"):
+        raise click.ClickException("Почтовый ящик не настроен: задайте MAIL_IMAP_HOST, MAIL_IMAP_USER и MAIL_IMAP_PASSWORD")
+    try:
+        handled, failed = fetch_round(current_app.config, limit)
+    except (ImapToolsError, imaplib.IMAP4.error, OSError) as exc:
+        raise click.ClickException(f"Не удалось забрать почту: {exc}") from exc
+    click.echo(f"Обработано писем: {handled}, с ошибкой: {failed}")
+
+
+def _fetch() -> tuple[int, int]:
+    return fetch_round(current_app.config)
+
+
 @requests_cli.command("worker")
 @click.option("--every", type=click.FloatRange(min=1), default=300.0, show_default=True,
               help="Как часто закрывать просроченные обращения, секунд.")
@@ -88,20 +108,26 @@ def send_command(loop: bool, interval: float, batch: int) -> None:
               help="Сколько часов обращение может ждать ответа клиента (по умолчанию 48).")
 @click.option("--purge-every", type=click.FloatRange(min=1), default=3600.0, show_default=True,
               help="Как часто удалять неотправленные файлы, секунд.")
+@click.option("--fetch-every", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              help="Как часто забирать письма из почтового ящика (если задан MAIL_IMAP_HOST), секунд.")
 @click.option("--once", is_flag=True, help="Один проход и выход (для проверки).")
-def worker_command(every: float, mail_interval: float, after: int | None, purge_every: float, once: bool) -> None:
+def worker_command(every: float, mail_interval: float, after: int | None, purge_every: float, fetch_every: float,
+                   once: bool) -> None:
     """Run close-stale every few minutes, purge old drafts hourly and deliver mail in between, until stopped."""
     hours = _after_hours(after)
     if once:
         closed, reminded = close_stale(hours)
         drafts, stray = _purge()
+        _fetch()
         sent, failed = _send_round(50)
         click.echo(f"Закрыто: {closed}, напоминаний: {reminded}, отправлено писем: {sent}, не удалось: {failed}, "
                    f"удалено неотправленных файлов: {drafts + stray}")
         return
     click.echo(f"Обработчик запущен: закрытие каждые {every:g} с, почта каждые {mail_interval:g} с")
-    _forever(mail_interval, lambda: _send_round(50),
-             [Periodic("close-stale", every, lambda: close_stale(hours)), Periodic("purge-drafts", purge_every, _purge)])
+    jobs = [Periodic("close-stale", every, lambda: close_stale(hours)), Periodic("purge-drafts", purge_every, _purge)]
+    if current_app.config.get("MAIL_IMAP_HOST"):
+        jobs.append(Periodic("mail fetch", fetch_every, _fetch))
+    _forever(mail_interval, lambda: _send_round(50), jobs)
 
 
 @dataclass

@@ -215,6 +215,8 @@ class Comment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.id", viewonly=True)
+    # The mail this comment came from, when the customer answered by e-mail.
+    inbound_mail: Mapped[InboundMail | None] = relationship(viewonly=True, uselist=False)
 
 
 class StatusChange(db.Model):
@@ -251,3 +253,24 @@ class OutboxMessage(db.Model):
     # Set when the server refused the message for good (5xx): it is never tried again and agents see it.
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class InboundMail(db.Model):
+    """One mail fetched from the support mailbox, whatever became of it; its raw bytes are kept on disk for agents."""
+
+    __tablename__ = "inbound_mail"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 of the Message-ID (of the raw bytes when it has none): the same mail fetched twice is one row.
+    message_key: Mapped[str] = mapped_column(String(64), unique=True)
+    message_id: Mapped[str] = mapped_column(String(300), default="")
+    from_addr: Mapped[str] = mapped_column(String(254), default="")
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    # "comment", "bounce", "auto" (auto-reply, list or bulk mail) or "rejected"
+    outcome: Mapped[str] = mapped_column(String(16), index=True)
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
+    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column()
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -29,6 +29,7 @@ SUBJECTS = {
     "reminder": "Обращение №{number} закроется через {hours} ч без вашего ответа",
     "closed": "Обращение №{number} закрыто",
     "resolved": "Обращение №{number} решено",
+    "mail_reopened": "Обращение №{number} возобновлено по вашему письму",
 }
 
 
@@ -99,7 +100,8 @@ def message(kind: str, t: MailTicket, *, subject_kind: str | None = None, dedupe
     """Render one message kind (templates/mail/<kind>.txt and .html) into an outbox row."""
     subject = SUBJECTS[subject_kind or kind].format(number=t.number, summary=t.summary, **context)
     context.update(t=t, url=ticket_url(t.id), tz=tz_label(t.timezone),
-                   auto_close_hours=auto_close_hours(), reopen_window_days=reopen_window_days())
+                   auto_close_hours=auto_close_hours(), reopen_window_days=reopen_window_days(),
+                   reply_by_mail=bool(current_app.config.get("MAIL_IMAP_HOST")))
     row = {
         "ticket_id": t.id,
         "to_addr": t.to_addr,

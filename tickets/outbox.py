@@ -15,6 +15,7 @@ from datetime import timedelta
 from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime
+from email.utils import formataddr
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,10 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 
 from extensions import db
+from tickets.mail_threading import Threading
+from tickets.mail_threading import thread_subject
 from tickets.models import OutboxMessage
+from tickets.models import Ticket
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,8 @@ class MailSettings:
     smtp_starttls: bool = False
     mail_from: str = "Техподдержка <support@localhost>"
     timeout: float = 30.0
+    # Signs Reply-To and Message-IDs; without it (no SECRET_KEY) mail goes out unthreaded.
+    threading: Threading | None = None
     # Longer than one SMTP conversation can take, so a live sender never loses its claim.
     lease: timedelta = timedelta(minutes=5)
 
@@ -59,9 +65,22 @@ class MailSettings:
             smtp_user=str(config.get("MAIL_SMTP_USER") or ""),
             smtp_password=str(config.get("MAIL_SMTP_PASSWORD") or ""),
             smtp_starttls=_flag(config.get("MAIL_SMTP_STARTTLS", False)),
-            mail_from=str(config.get("MAIL_FROM") or cls.mail_from),
+            mail_from=sender(config, cls.mail_from),
             timeout=float(config.get("MAIL_SMTP_TIMEOUT") or 30.0),
+            threading=Threading.from_config(config) if config.get("SECRET_KEY") else None,
         )
+
+    @property
+    def envelope_from(self) -> str | None:
+        """Where bounces go: the mailbox the portal reads (MAIL_REPLY_ADDRESS), else the From address."""
+        return self.threading.reply_address if self.threading else None
+
+
+def sender(config: Mapping[str, Any], default: str) -> str:
+    """The From header: MAIL_FROM, with MAIL_FROM_NAME as its display name when set."""
+    name, address = parseaddr(str(config.get("MAIL_FROM") or default))
+    name = str(config.get("MAIL_FROM_NAME") or name)
+    return formataddr((name, address)) if name else address
 
 
 def _flag(value: Any) -> bool:
@@ -118,20 +137,54 @@ def _encoded_subject(subject: str) -> str:
     return subject if subject.isascii() else Header(subject, "utf-8", header_name="Subject").encode()
 
 
-def build_email(message: OutboxMessage, mail_from: str) -> EmailMessage:
-    """The MIME message: plain text with an HTML alternative."""
+@dataclass(frozen=True)
+class Thread:
+    """The request a message belongs to, as its mail thread needs it."""
+
+    ticket_id: int
+    summary: str
+    created_at: datetime
+
+
+def build_email(message: OutboxMessage, mail_from: str, threading: Threading | None = None,
+                thread: Thread | None = None) -> EmailMessage:
+    """The MIME message: plain text with an HTML alternative, threaded under its request's first mail."""
     domain = parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
     email = EmailMessage()
-    email.set_raw("Subject", _encoded_subject(message.subject))
+    subject = thread_subject(thread.ticket_id, thread.summary) if thread and threading else message.subject
+    email.set_raw("Subject", _encoded_subject(subject))
     email["From"] = mail_from
     email["To"] = message.to_addr
     email["Date"] = format_datetime(message.created_at)
-    # Stable across retries, so a message sent twice after a crash is recognisable as one.
-    email["Message-ID"] = f"<outbox.{message.id}.{message.created_at:%Y%m%d%H%M%S}@{domain}>"
+    if threading is None:
+        email["Message-ID"] = f"<outbox.{message.id}.{message.created_at:%Y%m%d%H%M%S}@{domain}>"
+    elif thread is None:
+        email["Message-ID"] = threading.message_id(message.id, message.created_at)
+    else:
+        first = threading.first_message_id(thread.ticket_id, thread.created_at)
+        if message.dedupe_key == f"created:{thread.ticket_id}":
+            email["Message-ID"] = first
+        else:
+            # Stable across retries, so a message sent twice after a crash is recognisable as one.
+            email["Message-ID"] = threading.message_id(message.id, message.created_at, thread.ticket_id)
+            email["In-Reply-To"] = first
+            email["References"] = first
+        email["Reply-To"] = formataddr((parseaddr(mail_from)[0], threading.reply_to(thread.ticket_id)))
     email["Auto-Submitted"] = "auto-generated"
+    # Exchange and Outlook: no out-of-office or other automatic answers to this mail.
+    email["X-Auto-Response-Suppress"] = "OOF, AutoReply"
     email.set_content(message.text_body)
     email.add_alternative(message.html_body, subtype="html")
     return email
+
+
+def _thread(message: OutboxMessage) -> Thread | None:
+    if message.ticket_id is None:
+        return None
+    row = db.session.execute(
+        select(Ticket.summary, Ticket.created_at).where(Ticket.id == message.ticket_id)
+    ).first()
+    return Thread(message.ticket_id, row.summary, row.created_at) if row else None
 
 
 class Transport(Protocol):
@@ -181,7 +234,7 @@ class SmtpTransport:
         if self._smtp is None:
             self._smtp = self._connect()
         try:
-            self._smtp.send_message(email)
+            self._smtp.send_message(email, from_addr=self.settings.envelope_from)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError):
             raise
         except BaseException:
@@ -258,7 +311,8 @@ def deliver_due(settings: MailSettings | Mapping[str, Any], now: datetime | None
             message = db.session.get(OutboxMessage, message_id, populate_existing=True)
             attempts = message.attempts
             try:
-                transport.send(build_email(message, settings.mail_from), message_id)
+                email = build_email(message, settings.mail_from, settings.threading, _thread(message))
+                transport.send(email, message_id)
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
                 failed += 1
                 if is_permanent(exc):
@@ -312,3 +366,13 @@ def failed_messages(ticket_id: int) -> list[OutboxMessage]:
         select(OutboxMessage).where(OutboxMessage.ticket_id == ticket_id, OutboxMessage.failed_at.is_not(None))
         .order_by(OutboxMessage.id)
     ))
+
+
+def mark_bounced(outbox_id: int, reason: str, now: datetime | None = None) -> bool:
+    """Record a bounce report for a sent message: it failed for good and agents see why. False if unknown."""
+    result = db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == outbox_id, OutboxMessage.failed_at.is_(None))
+        .values(failed_at=now or utcnow(), last_error=reason[:2000]),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount == 1

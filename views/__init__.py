@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     from views import headers
     from views import health
     from views import help
+    from views import inbound_mail
     from views import inputs
     from views import password
     from views import requests
@@ -24,8 +25,8 @@ def init_app(app: Flask) -> None:
     from views import template_helpers
 
     inputs.init_app(app)
-    for module in (catalog, help, auth, password, account, requests, console, console_search, search, api,
-                   health):
+    for module in (catalog, help, auth, password, account, requests, console, console_search, inbound_mail, search,
+                   api, health):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     headers.init_app(app)

@@ -237,7 +237,9 @@ def test_journey_from_filing_to_auto_close_and_back(app, customer, agent, smtp_s
     assert deliver_due(app.config, now=T0 + timedelta(minutes=12)) == (2, 0)
     created, question = smtp_server.messages
     assert created.rcpt_tos == question.rcpt_tos == ["support-group@romashka.test"]
-    assert created.subject == f"Обращение №{ticket.id} создано: Не формируется отчет"
+    # One subject on the wire for the whole thread; the row keeps what happened, for agents.
+    assert created.subject == question.subject == f"[#{ticket.id}] Не формируется отчет"
+    assert outbox(ticket.id)[0].subject == f"Обращение №{ticket.id} создано: Не формируется отчет"
     assert "Уточните период отчета" in question.body() and "Уточните период отчета" in question.body("html")
     assert "27.11.2026 12:10 (МСК)" in question.body()
     assert all("Похоже на прошлый случай" not in m.body() + m.body("html") for m in smtp_server.messages)
@@ -246,8 +248,9 @@ def test_journey_from_filing_to_auto_close_and_back(app, customer, agent, smtp_s
     assert workflow.close_stale(now=T0 + timedelta(hours=49)) == (1, 0)
     assert deliver_due(app.config, now=T0 + timedelta(hours=49)) == (2, 0)
     reminder, closing = smtp_server.messages[2:]
-    assert reminder.subject == f"Обращение №{ticket.id} закроется через 19 ч без вашего ответа"
-    assert closing.subject == f"Обращение №{ticket.id} закрыто"
+    assert reminder.subject == closing.subject == created.subject
+    assert [m.subject for m in outbox(ticket.id)[2:]] == [f"Обращение №{ticket.id} закроется через 19 ч без вашего ответа",
+                                                          f"Обращение №{ticket.id} закрыто"]
     assert "не получил вашего ответа за 48 ч" in closing.body() and "вернуть" in closing.body("html")
     assert ticket.status == Status.CLOSED
 

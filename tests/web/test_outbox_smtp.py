@@ -43,10 +43,10 @@ def test_agent_comment_arrives_with_text_html_and_link(app, customer, agent, smt
     assert deliver_due(app.config, now=T0 + timedelta(minutes=1)) == (2, 0)
 
     created, comment = smtp_server.messages
-    assert created.subject == f"Обращение №{ticket.id} создано: Не приходят СМС"
+    # One subject for the whole request, so every mail client keeps one thread.
+    assert created.subject == comment.subject == f"[#{ticket.id}] Не приходят СМС"
     assert created.mail_from == "support@twin.test"
     assert comment.rcpt_tos == ["support-group@romashka.test"]
-    assert comment.subject == f"Обращение №{ticket.id}: специалист ждет вашего ответа"
     assert str(comment.message["From"]) == "Техподдержка Twin <support@twin.test>"
     assert comment.message["Auto-Submitted"] == "auto-generated"
     assert comment.message.get_content_type() == "multipart/alternative"
@@ -152,7 +152,7 @@ def test_without_smtp_host_messages_are_written_as_eml_files(app, customer):
     files = list(Path(app.config["MAIL_OUTBOX_DIR"]).glob("*.eml"))
     assert len(files) == 1
     parsed = message_from_bytes(files[0].read_bytes(), policy=policy.default)
-    assert str(parsed["Subject"]) == f"Обращение №{ticket.id} создано: Проверка файлового режима"
+    assert str(parsed["Subject"]) == f"[#{ticket.id}] Проверка файлового режима"
     assert parsed["To"] == "support-group@romashka.test"
     assert "Проверка файлового режима" in parsed.get_body(("plain",)).get_content()
 
