@@ -61,6 +61,11 @@ def assert_accessible(page: Page) -> None:
         pytest.param("/search?q=yt+hf,jnftn+j,pdjy", id="corrected"),
         pytest.param("/help/", id="help-index"),
         pytest.param("/login", id="login"),
+        pytest.param("/search?q=не+работает+обзвон", id="grouped-results"),
+        pytest.param("/search?q=yt+hf,jnftn", id="grouped-incident"),
+        pytest.param("/search?q=рецепт+борща", id="nonsense"),
+        pytest.param("/search?q=не", id="too-little"),
+        pytest.param("/no-such-page", id="not-found"),
     ],
 )
 def test_public_page(page: Page, path: str):
@@ -116,4 +121,14 @@ def test_console_queue_and_request(live_server, page: Page):
     log_in(page, AGENT_EMAIL, landing="**/console/")
     assert_accessible(page)
     page.goto(f"/console/requests/{number}")
+    assert_accessible(page)
+
+
+def test_telephony_form_asking_for_either_id(logged_in_page: Page):
+    page = logged_in_page
+    page.goto("/c/telefoniya-i-zvonki/problemy-s-telefoniej")
+    with page.expect_navigation() as failed:
+        page.evaluate("() => document.querySelector('form.request-form').submit()")
+    assert failed.value.status == 422
+    expect(page.locator("#field-call_id")).to_contain_text("Заполните хотя бы одно из полей")
     assert_accessible(page)
