@@ -225,9 +225,13 @@ def test_nothing_overflows_a_phone_screen(browser, live_server, path):
 
 
 def test_my_requests_fit_a_phone_screen_with_the_search_box(browser, live_server):
+    from tests.e2e.test_lifecycle_journey import file_request
+
+    file_request(live_server, "Обзвон не запускается с утра, задание стоит в очереди")
     context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="ru-RU")
     try:
         page = log_in(context.new_page())
+        expect(page.get_by_role("table")).to_be_visible()
         search = page.get_by_role("searchbox", name="Поиск по темам и справке")
         expect(search).to_be_visible()
         box = search.bounding_box()
