@@ -124,8 +124,17 @@ def test_console_queue_and_request(live_server, page: Page):
     assert_accessible(page)
 
 
-def test_telephony_form_asking_for_either_id(logged_in_page: Page):
-    page = logged_in_page
+def test_telephony_form_asking_for_either_id(live_server, page: Page):
+    # An account of its own: the company account's filing limit (posts per minute) is the journeys'.
+    from extensions import db
+    from tests.conftest import PASSWORD
+    from tickets.accounts import create_company
+
+    email = "axe-telephony@vasilek.test"
+    with live_server.app.app_context():
+        create_company("ООО Василек", email, PASSWORD, lk_number="204527")
+        db.session.remove()
+    log_in(page, email)
     page.goto("/c/telefoniya-i-zvonki/problemy-s-telefoniej")
     with page.expect_navigation() as failed:
         page.evaluate("() => document.querySelector('form.request-form').submit()")
