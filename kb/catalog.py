@@ -46,6 +46,8 @@ class FieldDef:
 class TopicField:
     field: FieldDef
     required: bool = True
+    # Fields sharing a one_of name in a fieldset: at least one of them must be filled.
+    one_of: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,10 +60,19 @@ class Topic:
     fieldset: str
     fields: tuple[TopicField, ...]
     tags: tuple[str, ...] = ()
+    need: str = ""
 
     @property
     def key(self) -> str:
         return f"{self.category_slug}/{self.slug}"
+
+
+@dataclass(frozen=True)
+class Need:
+    """One customer need offered in several categories, and how to choose between them."""
+
+    slug: str
+    choose: str
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,7 @@ class Catalog:
     # Topic key → phrasings as customers write them (examples.yaml); intent cues (intents.yaml).
     examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
     intents: tuple[Intent, ...] = ()
+    needs: dict[str, Need] = field(default_factory=dict)
     _by_slug: dict[str, Category] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -123,6 +135,15 @@ class Catalog:
     def topics(self) -> list[Topic]:
         return [t for c in self.categories for t in c.topics]
 
+    def need_of(self, topic: Topic) -> Need | None:
+        return self.needs.get(topic.need) if topic.need else None
+
+    def same_need(self, topic: Topic) -> list[Topic]:
+        """The topics of the topic's need in catalog order; just the topic when it has no need."""
+        if not topic.need:
+            return [topic]
+        return [t for t in self.topics() if t.need == topic.need]
+
     def article(self, slug: str) -> Article | None:
         return self.articles.get(slug)
 
@@ -130,8 +151,8 @@ class Catalog:
         return [a for a in self.articles.values() if a.kind == kind]
 
     def field_help(self, topic: Topic) -> list[Article]:
-        """Help articles for the IDs the topic's form asks for, required fields first."""
-        ordered = sorted(topic.fields, key=lambda f: not f.required)
+        """Help articles for the IDs the topic's form asks for, required (or one-of) fields first."""
+        ordered = sorted(topic.fields, key=lambda f: not (f.required or f.one_of))
         slugs = dict.fromkeys(f.field.help for f in ordered if f.field.help)
         return [self.articles[slug] for slug in slugs if slug in self.articles]
 
@@ -213,8 +234,51 @@ def _resolve_fieldset(
         if key not in fields:
             problems.append(f"fields.yaml: набор '{name}' ссылается на неизвестное поле '{key}'")
             continue
-        resolved.append(TopicField(field=fields[key], required=bool(entry.get("required", True))))
+        one_of = entry.get("one_of") or ""
+        if not isinstance(one_of, str) or (one_of and entry.get("required")):
+            problems.append(f"fields.yaml: набор '{name}', поле {key}: one_of — имя группы, без required")
+            one_of = ""
+        required = bool(entry.get("required", True)) and not one_of
+        resolved.append(TopicField(field=fields[key], required=required, one_of=one_of))
+    groups = [f.one_of for f in resolved if f.one_of]
+    for group in dict.fromkeys(groups):
+        if groups.count(group) < 2:
+            problems.append(f"fields.yaml: набор '{name}': в группе one_of '{group}' нужно хотя бы два поля")
     return tuple(resolved)
+
+
+def _load_needs(raw: Any, problems: list[str]) -> dict[str, Need]:
+    needs: dict[str, Need] = {}
+    spec = raw.get("needs") if isinstance(raw, dict) else None
+    if spec is None:
+        return needs
+    if not isinstance(spec, dict):
+        problems.append("catalog.yaml: 'needs' должен быть словарем: slug → {choose: ...}")
+        return needs
+    for slug, body in spec.items():
+        where = f"catalog.yaml: потребность {slug}"
+        if not isinstance(slug, str) or not SLUG_RE.match(slug):
+            problems.append(f"{where}: slug — только латиница, цифры и дефисы")
+        needs[str(slug)] = Need(slug=str(slug), choose=_str(body if isinstance(body, dict) else {}, "choose",
+                                                             where, problems))
+    return needs
+
+
+def _check_needs(needs: dict[str, Need], categories: tuple[Category, ...], problems: list[str]) -> None:
+    """Every need used by topics of at least two categories, one topic per category; no unknown need."""
+    members: dict[str, list[Topic]] = {slug: [] for slug in needs}
+    for topic in (t for c in categories for t in c.topics if t.need):
+        if topic.need not in needs:
+            problems.append(f"catalog.yaml: {topic.key}: need '{topic.need}' не описан в разделе needs")
+            continue
+        members[topic.need].append(topic)
+    for slug, topics in members.items():
+        where = f"catalog.yaml: потребность {slug}"
+        cats = [t.category_slug for t in topics]
+        if len(set(cats)) < 2:
+            problems.append(f"{where}: нужны темы хотя бы из двух категорий")
+        for cat in sorted({c for c in cats if cats.count(c) > 1}):
+            problems.append(f"{where}: в категории {cat} больше одной темы")
 
 
 def _load_categories(
@@ -259,6 +323,7 @@ def _load_categories(
                     fieldset=fieldset,
                     fields=_resolve_fieldset(fieldset, fieldsets, fields, t_where, problems),
                     tags=_tags(top, t_where, problems),
+                    need=_str(top, "need", t_where, problems, required=False),
                 )
             )
         if not topics:
@@ -394,9 +459,10 @@ def load_catalog(content_dir: Path) -> Catalog:
     content_dir = Path(content_dir)
     problems: list[str] = []
     fields, fieldsets = _load_fields(_read_yaml(content_dir / "fields.yaml", problems), problems)
-    categories = _load_categories(
-        _read_yaml(content_dir / "catalog.yaml", problems), fields, fieldsets, problems
-    )
+    raw_catalog = _read_yaml(content_dir / "catalog.yaml", problems)
+    categories = _load_categories(raw_catalog, fields, fieldsets, problems)
+    needs = _load_needs(raw_catalog, problems)
+    _check_needs(needs, categories, problems)
     articles: dict[str, Article] = {}
     for path in sorted((content_dir / "articles").glob("*.md")):
         article = parse_article(path, problems)
@@ -418,6 +484,7 @@ def load_catalog(content_dir: Path) -> Catalog:
         icons=icons,
         examples=examples,
         intents=intents,
+        needs=needs,
     )
 
 

@@ -1,13 +1,19 @@
-"""What a search returns: ranked hits per list, the repaired query and a confidence flag."""
+"""What a search returns (ranked hits, the repaired query, a confidence flag) and how it is presented."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from dataclasses import field
 
 from kb.catalog import Article
+from kb.catalog import Catalog
 from kb.catalog import Category
+from kb.catalog import Need
 from kb.catalog import Topic
+from search.text import STOP_WORDS
+from search.text import fold
+from search.text import swap_to_ru
 
 
 @dataclass(frozen=True)
@@ -72,3 +78,72 @@ class SearchResult:
     def top(self) -> Hit | None:
         hits = self.hits
         return hits[0] if hits else None
+
+
+# --- presentation: look-alike topics grouped by need; too little to search ------------------------
+
+# The best group is marked when it leads the next one by this much (the engine's own confidence,
+# which counts look-alike topics as rivals, is also enough).
+BEST_LEAD = 1.25
+MIN_WORD_LETTERS = 3
+# Words that never describe a problem on their own: typing «не» or «как» is not yet a question.
+GENERAL_WORDS = STOP_WORDS | frozenset((
+    "не", "ни", "нет", "да", "но", "или", "как", "где", "когда", "почему", "зачем", "куда", "откуда", "кто",
+    "чем", "какой", "какая", "какое", "какие", "так", "там", "тут", "уже", "еще", "все", "всё", "очень",
+    "можно", "нужно", "надо", "без", "под", "над", "про", "через", "вы", "нам", "мой", "моя", "мое", "мои",
+    "есть", "был", "была", "было", "были", "быть", "help", "the",
+))
+_LETTERS_RE = re.compile(r"[a-zа-я]+")
+
+
+def describes_enough(text: str) -> bool:
+    """True when the text has a word worth searching: 3+ letters and not a general word (in either layout)."""
+    for word in _LETTERS_RE.findall(fold(text)):
+        if len(word) >= MIN_WORD_LETTERS and word not in GENERAL_WORDS and fold(swap_to_ru(word)) not in GENERAL_WORDS:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class TopicGroup:
+    """One result for one need: the topics found for it, best first, then its other categories."""
+
+    hits: tuple[TopicHit, ...]
+    topics: tuple[Topic, ...]
+    need: Need | None = None
+
+    @property
+    def best(self) -> TopicHit:
+        return self.hits[0]
+
+    @property
+    def score(self) -> float:
+        return self.best.score
+
+    @property
+    def title(self) -> str:
+        return self.best.topic.title
+
+
+def group_topics(result: SearchResult, catalog: Catalog) -> list[TopicGroup]:
+    """The topic hits merged by need, in the order of each need's best hit."""
+    found: dict[str, list[TopicHit]] = {}
+    for hit in result.topics:
+        found.setdefault(hit.topic.need or hit.topic.key, []).append(hit)
+    groups = []
+    for hits in found.values():
+        keys = {h.topic.key for h in hits}
+        rest = [t for t in catalog.same_need(hits[0].topic) if t.key not in keys]
+        groups.append(TopicGroup(tuple(hits), (*(h.topic for h in hits), *rest), catalog.need_of(hits[0].topic)))
+    return groups
+
+
+def best_is_clear(result: SearchResult, groups: list[TopicGroup]) -> bool:
+    """Mark the first group as the best match: the engine is confident, or it leads the next need enough."""
+    if not groups:
+        return False
+    if result.confident or len(groups) == 1:
+        return True
+    return groups[0].score >= BEST_LEAD * groups[1].score
+
+MORE_WORDS_HINT = "Опишите проблему подробнее — например, «не работает обзвон» или «не формируется отчет»."

@@ -7,8 +7,14 @@ from flask import jsonify
 from flask import request
 from flask import url_for
 
+from kb import current_catalog
 from search import SearchResult
 from search import run_search
+from search.results import MORE_WORDS_HINT
+from search.results import best_is_clear
+from search.results import describes_enough
+from search.results import group_topics
+from search.text import MAX_QUERY_LENGTH
 from views import limits
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -27,13 +33,32 @@ def _limit(raw: str | None) -> int | None:
         return None
 
 
-def _json(result: SearchResult) -> dict:
+def _groups(result: SearchResult) -> list[dict]:
+    """The topics merged by need, as the search page shows them: each need once, with all its categories."""
+    catalog = current_catalog()
+    groups = group_topics(result, catalog)
+    best = best_is_clear(result, groups)
+    return [
+        {"need": g.need.slug if g.need else None, "title": g.title, "choose": g.need.choose if g.need else None,
+         "best": best and number == 0, "score": round(g.score, 3),
+         "topics": [{"category": catalog.category(t.category_slug).title, "title": t.title,
+                     "url": url_for("catalog.topic", category=t.category_slug, topic=t.slug, q=result.understood)}
+                    for t in g.topics]}
+        for number, g in enumerate(groups)
+    ]
+
+
+def _json(result: SearchResult, enough: bool = True) -> dict:
+    """The answer; `enough` is False (with a hint when something was typed) for too little to search."""
     # The topic form pre-fills its summary from q, so it gets the repaired words, not a layout mix-up.
     typed = result.understood
     return {
         "query": result.query,
         "corrected": result.corrected,
         "confident": result.confident,
+        "enough": enough,
+        "hint": MORE_WORDS_HINT if not enough and result.query.strip() else None,
+        "groups": _groups(result),
         "categories": [
             {"title": h.category.title, "url": url_for("catalog.category", category=h.category.slug),
              "score": round(h.score, 3)}
@@ -60,4 +85,7 @@ def search():
     limit = _limit(request.args.get("limit"))
     if limit is None:
         return jsonify(error=f"Параметр limit должен быть целым числом от 1 до {MAX_LIMIT}."), 400
-    return jsonify(_json(run_search(request.args.get("q", ""), limit)))
+    q = request.args.get("q", "")
+    if not describes_enough(q):
+        return jsonify(_json(SearchResult(query=q[:MAX_QUERY_LENGTH]), enough=False))
+    return jsonify(_json(run_search(q, limit)))

@@ -47,6 +47,20 @@ class FormatCheck:
                 raise StopValidation(message)
 
 
+class OneOfFilled:
+    """At least one field of a one_of group is filled; the same message stands beside each of them."""
+
+    def __init__(self, field_def: FieldDef, group: tuple[FieldDef, ...]) -> None:
+        self.keys = tuple(f.key for f in group)
+        self.message = "Заполните хотя бы одно из полей: " + " или ".join(f"«{f.label}»" for f in group)
+        # Read by the field macro: the label says which other field would do instead.
+        self.field_flags = {"one_of": " или ".join(f"«{f.label}»" for f in group if f.key != field_def.key)}
+
+    def __call__(self, form: PortalForm, field: Field) -> None:
+        if not any(form[key].data for key in self.keys):
+            raise StopValidation(self.message)
+
+
 def _normalizer(field_def: FieldDef):
     return lambda value: normalize_value(field_def, value) if isinstance(value, str) else value
 
@@ -86,12 +100,13 @@ class RequestForm(PortalForm):
             raise StopValidation(message)
 
 
-def _wtf_field(field_def: FieldDef, required: bool) -> Field:
+def _wtf_field(field_def: FieldDef, required: bool, one_of: tuple[FieldDef, ...] = ()) -> Field:
     presence = DataRequired(f"Заполните поле «{field_def.label}»") if required else Optional()
+    group = [OneOfFilled(field_def, one_of)] if one_of else []
     kwargs = {
         "label": field_def.label,
         "description": field_def.hint,
-        "validators": [presence, FormatCheck(field_def)],
+        "validators": [*group, presence, FormatCheck(field_def)],
         "filters": [_normalizer(field_def)],
     }
     if field_def.format == "choice":
@@ -107,7 +122,8 @@ def form_class_for(topic: Topic, catalog: Catalog) -> type[RequestForm]:
     """Build the form class: ЛК number first, then the topic's own fields, then the common ones."""
     attrs: dict = {"lk_number": _wtf_field(catalog.fields["lk_number"], True)}
     for topic_field in topic.fields:
-        attrs[topic_field.field.key] = _wtf_field(topic_field.field, topic_field.required)
+        group = tuple(f.field for f in topic.fields if topic_field.one_of and f.one_of == topic_field.one_of)
+        attrs[topic_field.field.key] = _wtf_field(topic_field.field, topic_field.required, group)
     attrs["topic_fields"] = tuple(attrs)
     return type(f"RequestForm_{topic.fieldset}", (RequestForm,), attrs)
 

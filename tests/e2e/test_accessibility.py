@@ -61,6 +61,11 @@ def assert_accessible(page: Page) -> None:
         pytest.param("/search?q=yt+hf,jnftn+j,pdjy", id="corrected"),
         pytest.param("/help/", id="help-index"),
         pytest.param("/login", id="login"),
+        pytest.param("/search?q=не+работает+обзвон", id="grouped-results"),
+        pytest.param("/search?q=yt+hf,jnftn", id="grouped-incident"),
+        pytest.param("/search?q=рецепт+борща", id="nonsense"),
+        pytest.param("/search?q=не", id="too-little"),
+        pytest.param("/no-such-page", id="not-found"),
     ],
 )
 def test_public_page(page: Page, path: str):
@@ -116,4 +121,23 @@ def test_console_queue_and_request(live_server, page: Page):
     log_in(page, AGENT_EMAIL, landing="**/console/")
     assert_accessible(page)
     page.goto(f"/console/requests/{number}")
+    assert_accessible(page)
+
+
+def test_telephony_form_asking_for_either_id(live_server, page: Page):
+    # An account of its own: the company account's filing limit (posts per minute) is the journeys'.
+    from extensions import db
+    from tests.conftest import PASSWORD
+    from tickets.accounts import create_company
+
+    email = "axe-telephony@vasilek.test"
+    with live_server.app.app_context():
+        create_company("ООО Василек", email, PASSWORD, lk_number="204527")
+        db.session.remove()
+    log_in(page, email)
+    page.goto("/c/telefoniya-i-zvonki/problemy-s-telefoniej")
+    with page.expect_navigation() as failed:
+        page.evaluate("() => document.querySelector('form.request-form').submit()")
+    assert failed.value.status == 422
+    expect(page.locator("#field-call_id")).to_contain_text("Заполните хотя бы одно из полей")
     assert_accessible(page)

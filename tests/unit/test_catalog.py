@@ -114,6 +114,11 @@ def test_markdown_is_rendered_safely(tmp_path):
         ("icons/bot.svg", "<rect ", '<rect onclick="alert(1)" ', "атрибуты onclick не разрешены"),
         ("icons/bot.svg", "<rect ", '<image href="http://x.test/a.png"/><rect ', "элемент <image> не разрешен"),
         ("icons/bot.svg", "</svg>", "", "не читается как SVG"),
+        ("catalog.yaml", "need: sender-name", "need: no-such-need", "need 'no-such-need' не описан"),
+        ("catalog.yaml", "        need: chat-problem\n", "", "потребность chat-problem: нужны темы хотя бы из двух"),
+        ("catalog.yaml", "        fieldset: bot_error_chat\n", "        fieldset: bot_error_chat\n        need: chat-problem\n",
+         "потребность chat-problem: в категории chaty-i-rassylki больше одной темы"),
+        ("catalog.yaml", "  sender-name:\n    choose: \"", "  sender-name:\n    chose: \"", "'choose' должно быть непустой"),
     ],
 )
 def test_broken_content_is_reported(tmp_path, path, old, new, problem):
@@ -136,3 +141,22 @@ def test_all_problems_are_listed_at_once(tmp_path):
     with pytest.raises(ContentError) as info:
         load_catalog(content)
     assert len([p for p in info.value.problems if "bad1" in p or "bad2" in p]) >= 3
+
+
+def test_a_topic_offered_in_several_categories_is_one_need(catalog):
+    """Search shows one result per need: a topic slug repeated across categories must share one need."""
+    by_slug: dict[str, list] = {}
+    for topic in catalog.topics():
+        by_slug.setdefault(topic.slug, []).append(topic)
+    for slug, topics in by_slug.items():
+        if len(topics) > 1:
+            assert len({t.need for t in topics}) == 1 and topics[0].need, slug
+
+
+def test_look_alike_telephony_topics_are_one_need(catalog):
+    topic = catalog.topic("globaltelekom", "oshibka-v-telefonii")
+    assert [t.key for t in catalog.same_need(topic)] == [
+        "telefoniya-i-zvonki/problemy-s-telefoniej", "twin/problema-s-telefoniej", "globaltelekom/oshibka-v-telefonii"]
+    assert "«Телефония и звонки»" in catalog.need_of(topic).choose
+    alone = catalog.topic("finansovye-voprosy", "poteryalsya-platezh")
+    assert catalog.same_need(alone) == [alone] and catalog.need_of(alone) is None
