@@ -96,12 +96,16 @@ GENERAL_WORDS = STOP_WORDS | frozenset((
 _LETTERS_RE = re.compile(r"[a-zа-я]+")
 
 
+def meaningful_words(text: str) -> list[str]:
+    """The words worth searching: 3+ letters and not a general word (in either layout)."""
+    return [word for word in _LETTERS_RE.findall(fold(text))
+            if len(word) >= MIN_WORD_LETTERS and word not in GENERAL_WORDS
+            and fold(swap_to_ru(word)) not in GENERAL_WORDS]
+
+
 def describes_enough(text: str) -> bool:
-    """True when the text has a word worth searching: 3+ letters and not a general word (in either layout)."""
-    for word in _LETTERS_RE.findall(fold(text)):
-        if len(word) >= MIN_WORD_LETTERS and word not in GENERAL_WORDS and fold(swap_to_ru(word)) not in GENERAL_WORDS:
-            return True
-    return False
+    """True when the text has a word worth searching."""
+    return bool(meaningful_words(text))
 
 
 @dataclass(frozen=True)
@@ -139,10 +143,17 @@ def group_topics(result: SearchResult, catalog: Catalog) -> list[TopicGroup]:
 
 
 def best_is_clear(result: SearchResult, groups: list[TopicGroup]) -> bool:
-    """Mark the first group as the best match: the engine is confident, or it leads the next need enough."""
+    """Mark the first group as the best match: the engine is confident, or it leads the next need enough.
+
+    One word («обзвон») names a subject, not yet a need: with rivals left, it never gets the mark.
+    """
     if not groups:
         return False
-    if result.confident or len(groups) == 1:
+    if len(groups) == 1:
+        return True
+    if len(meaningful_words(result.understood)) < 2:
+        return False
+    if result.confident:
         return True
     return groups[0].score >= BEST_LEAD * groups[1].score
 

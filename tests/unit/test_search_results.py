@@ -42,7 +42,10 @@ def test_groups_keep_the_order_of_their_best_hit_and_add_the_other_categories():
         "twin/problema-s-telefoniej", "telefoniya-i-zvonki/problemy-s-telefoniej", "globaltelekom/oshibka-v-telefonii"]
     assert second.need is None and [t.key for t in second.topics] == ["finansovye-voprosy/poteryalsya-platezh"]
     assert not best_is_clear(result, [first, second])
-    lead = SearchResult("x", topics=[hit("twin/problema-s-telefoniej", 5.0),
-                                     hit("finansovye-voprosy/poteryalsya-platezh", 3.9)])
+    lead = SearchResult("звонки обрываются", topics=[hit("twin/problema-s-telefoniej", 5.0),
+                                                     hit("finansovye-voprosy/poteryalsya-platezh", 3.9)])
     assert best_is_clear(lead, group_topics(lead, CATALOG))
+    # One word names a subject, not a need: however far ahead, no mark while rivals are left.
+    one_word = SearchResult("обзвон", confident=True, topics=lead.topics)
+    assert not best_is_clear(one_word, group_topics(one_word, CATALOG))
     assert not best_is_clear(SearchResult("x"), [])
