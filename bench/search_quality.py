@@ -27,7 +27,7 @@ from search.results import SearchResult  # noqa: E402
 DATA = ROOT / "tests" / "data"
 DEFAULT_SETS = (
     "dev-queries.jsonl", "holdout-queries.jsonl", "blind-queries-1.jsonl", "blind-queries-2.jsonl",
-    "blind-queries-3.jsonl", "meaning-queries.jsonl",
+    "blind-queries-3.jsonl", "blind-queries-5.jsonl", "meaning-queries.jsonl",
 )
 
 
