@@ -140,8 +140,7 @@ def test_one_meaningful_word_of_three_letters_is_enough(client):
 
 def test_api_groups_topics_by_need_and_keeps_its_fields(client):
     data = client.get("/api/search", query_string={"q": "не работает обзвон"}).get_json()
-    assert [t["title"] for t in data["topics"][:3]] == [
-        "Проблемы с телефонией", "Проблема с телефонией", "Ошибка в телефонии"]
+    assert data["topics"][0]["title"] == "Проблемы с телефонией"
     first = data["groups"][0]
     assert first["need"] == "telephony-problem" and first["best"] is True and first["choose"]
     assert [t["category"] for t in first["topics"]] == ["Телефония и звонки", "TWIN", "ГлобалТелеком"]
