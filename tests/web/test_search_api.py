@@ -239,6 +239,7 @@ def test_cli_eval_is_not_stopped_by_the_api_rate_limit(app_config, _schema, tmp_
     path.write_text("\n".join(json.dumps(row, ensure_ascii=False) for _ in range(150)), encoding="utf-8")
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["search", "eval", str(path)])
+        db.session.remove()
         db.engine.dispose()
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == "hit@1=1.000 hit@3=1.000 MRR=1.000 (n=150)"
