@@ -34,6 +34,7 @@ from tickets.models import Company  # noqa: E402
 from tickets.models import OutboxMessage  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
 from tickets.models import User  # noqa: E402
+from tickets.policy import DEFAULT_TIMEZONE  # noqa: E402
 from tickets.status import PRIORITY_RANK  # noqa: E402
 
 NOW = datetime.now(UTC)
@@ -46,7 +47,7 @@ def fill(requests: int, companies: int, seed: int = 7) -> dict[str, int]:
     """Insert companies with their accounts and `requests` requests; return how many of each kind."""
     rnd = random.Random(seed)
     db.session.execute(insert(Company), [
-        {"id": n, "name": f"Компания {n}", "lk_number": str(100000 + n), "timezone": "Europe/Moscow",
+        {"id": n, "name": f"Компания {n}", "lk_number": str(100000 + n), "timezone": DEFAULT_TIMEZONE,
          "created_at": NOW} for n in range(1, companies + 1)
     ])
     db.session.execute(insert(User), [

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask import current_app
+
+from tickets.policy import TicketPolicy
+
+POLICY_KEY = "tickets_policy"
+
+
+def current_policy() -> TicketPolicy:
+    """The running app's ticket policy, built once by init_app."""
+    return current_app.extensions[POLICY_KEY]
 
 
 def init_app(app: Flask) -> None:
-    """Bind the login loader and register the domain's CLI groups."""
+    """Build the ticket policy, bind the login loader and register the domain's CLI groups."""
     from extensions import login_manager
     from tickets import accounts
     from tickets import sessions
@@ -15,6 +25,7 @@ def init_app(app: Flask) -> None:
     from tickets.lifecycle_cli import requests_cli
     from tickets.models import User
 
+    app.extensions[POLICY_KEY] = TicketPolicy.from_config(app.config)
     if app.config.get("ARGON2_PARAMS"):
         accounts.configure_hasher(**app.config["ARGON2_PARAMS"])
 

@@ -39,6 +39,7 @@ from tickets.models import User
 from tickets.models import utcnow
 from tickets.outbox import enqueue_many
 from tickets.outbox import mark_bounced
+from tickets.policy import TicketPolicy
 from tickets.quotes import html_to_text
 from tickets.quotes import strip_reply
 from tickets.service import save_draft
@@ -76,8 +77,9 @@ class InboundSettings:
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> InboundSettings:
         """From UPLOAD_DIR, MAX_ATTACHMENTS, MAX_ATTACHMENT_SIZE and REOPEN_WINDOW_DAYS: the web form's limits."""
-        return cls(Path(config["UPLOAD_DIR"]), int(config["MAX_ATTACHMENTS"]), int(config["MAX_ATTACHMENT_SIZE"]),
-                   int(config.get("REOPEN_WINDOW_DAYS", 30)))
+        policy = TicketPolicy.from_config(config)
+        return cls(Path(config["UPLOAD_DIR"]), policy.max_attachments, policy.max_attachment_size,
+                   policy.reopen_window_days)
 
 
 @dataclass(frozen=True)

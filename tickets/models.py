@@ -18,6 +18,7 @@ from sqlalchemy.types import DateTime
 from sqlalchemy.types import TypeDecorator
 
 from extensions import db
+from tickets.policy import DEFAULT_TIMEZONE
 
 # The largest id the integer columns hold on PostgreSQL: a bigger number from a URL or a form names nothing.
 MAX_ID = 2**31 - 1
@@ -54,7 +55,7 @@ class Company(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     lk_number: Mapped[str] = mapped_column(String(12), unique=True)
-    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     account: Mapped[User | None] = relationship(back_populates="company", uselist=False)
@@ -93,7 +94,7 @@ class User(UserMixin, db.Model):
 
     @property
     def timezone(self) -> str:
-        return self.company.timezone if self.company else "Europe/Moscow"
+        return self.company.timezone if self.company else DEFAULT_TIMEZONE
 
 
 class LoginSession(db.Model):

@@ -5,18 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
-from datetime import timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 
 from extensions import db
+from tickets import current_policy
 from tickets.models import Comment
 from tickets.models import Company
 from tickets.models import Ticket
 from tickets.models import User
 from tickets.outbox import enqueue_many
+from tickets.policy import MOSCOW
 from tickets.timefmt import countdown_text
 from tickets.timefmt import hours_left
 from tickets.timefmt import local_time
@@ -50,20 +51,12 @@ class MailTicket:
         return str(self.id)
 
 
-def auto_close_hours() -> int:
-    return int(current_app.config.get("AUTO_CLOSE_HOURS", 48))
-
-
-def reopen_window_days() -> int:
-    return int(current_app.config.get("REOPEN_WINDOW_DAYS", 30))
-
-
 def ticket_url(ticket_id: int) -> str:
     return f"{current_app.config['PORTAL_BASE_URL'].rstrip('/')}/requests/{ticket_id}"
 
 
 def _default_timezone() -> str:
-    return current_app.config.get("PORTAL_TIMEZONE") or "Europe/Moscow"
+    return current_policy().timezone
 
 
 def mail_ticket(ticket: Ticket) -> MailTicket | None:
@@ -92,7 +85,7 @@ def mail_tickets(ticket_ids: list[int]) -> list[MailTicket]:
 
 
 def tz_label(tz_name: str) -> str:
-    return "МСК" if tz_name == "Europe/Moscow" else tz_name
+    return "МСК" if tz_name == MOSCOW else tz_name
 
 
 def message(kind: str, t: MailTicket, *, subject_kind: str | None = None, dedupe_key: str | None = None,
@@ -100,7 +93,8 @@ def message(kind: str, t: MailTicket, *, subject_kind: str | None = None, dedupe
     """Render one message kind (templates/mail/<kind>.txt and .html) into an outbox row."""
     subject = SUBJECTS[subject_kind or kind].format(number=t.number, summary=t.summary, **context)
     context.update(t=t, url=ticket_url(t.id), tz=tz_label(t.timezone),
-                   auto_close_hours=auto_close_hours(), reopen_window_days=reopen_window_days(),
+                   auto_close_hours=current_policy().auto_close_hours,
+                   reopen_window_days=current_policy().reopen_window_days,
                    reply_by_mail=bool(current_app.config.get("MAIL_IMAP_HOST")))
     row = {
         "ticket_id": t.id,
@@ -153,12 +147,11 @@ def queue_agent_comment(ticket: Ticket, comment: Comment, deadline: datetime | N
     )])
 
 
-def queue_waiting(ticket: Ticket, waiting_since: datetime) -> None:
+def queue_waiting(ticket: Ticket, waiting_since: datetime, deadline: datetime) -> None:
     """Queue 'the specialist waits for your answer' with the auto-close deadline."""
     t = mail_ticket(ticket)
     if t is None:
         return
-    deadline = waiting_since + timedelta(hours=auto_close_hours())
     key = f"waiting:{ticket.id}:{_utc(waiting_since).isoformat()}"
     enqueue_many([message("waiting_customer", t, dedupe_key=key, now=waiting_since,
                           deadline_local=local_time(deadline, t.timezone))])

@@ -29,6 +29,9 @@ from tickets.models import StatusChange
 from tickets.models import Ticket
 from tickets.models import User
 from tickets.outbox import enqueue_many
+from tickets.policy import DEFAULT_POLICY
+from tickets.policy import TicketPolicy
+from tickets.policy import auto_close_deadline
 from tickets.status import AGENT_LABELS
 from tickets.status import OPEN_STATUSES
 from tickets.status import Status
@@ -141,7 +144,7 @@ def _raced_reply(user: User, submission_id: str) -> Comment:
 
 def add_customer_reply(ticket: Ticket, user: User, author_name: str, body: str, attachments: list[Attachment],
                        submission_id: str, now: datetime | None = None,
-                       reopen_window_days: int = 30) -> tuple[Ticket, Comment]:
+                       reopen_window_days: int = DEFAULT_POLICY.reopen_window_days) -> tuple[Ticket, Comment]:
     """Add the customer's reply; bring the request back to support, or open a linked one if closed long ago.
 
     Returns the request the reply landed in and the reply. A repeated submission_id returns the first reply.
@@ -211,7 +214,8 @@ def _open_linked(old: Ticket, user: User, label: str, submission_id: str, window
 
 def add_agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[Attachment],
                     wait_for_customer: bool = False, internal: bool = False,
-                    now: datetime | None = None, submission_id: str | None = None) -> Comment:
+                    now: datetime | None = None, submission_id: str | None = None,
+                    policy: TicketPolicy = DEFAULT_POLICY) -> Comment:
     """Add an agent's public reply (mailed to the company) or an internal note (never shown or mailed).
 
     A repeated submission_id returns the first reply: nothing is added or mailed twice.
@@ -232,7 +236,8 @@ def add_agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[At
     now = _now(now)
     body = _clean_body(body, attachments)
     try:
-        return _agent_reply(ticket, agent, body, attachments, wait_for_customer, internal, now, submission_id)
+        return _agent_reply(ticket, agent, body, attachments, wait_for_customer, internal, now, submission_id,
+                            policy)
     except IntegrityError:
         if not submission_id:
             raise
@@ -240,7 +245,7 @@ def add_agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[At
 
 
 def _agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[Attachment], wait_for_customer: bool,
-                 internal: bool, now: datetime, submission_id: str | None) -> Comment:
+                 internal: bool, now: datetime, submission_id: str | None, policy: TicketPolicy) -> Comment:
     with _transaction():
         comment = Comment(ticket_id=ticket.id, author_id=agent.id, author_name=agent.name, from_agent=True,
                           internal=internal, body=body, submission_id=submission_id or None, created_at=now)
@@ -258,7 +263,7 @@ def _agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[Attac
                 ticket.waiting_since, ticket.reminder_sent_at, ticket.updated_at = now, None, now
             else:
                 _move(ticket, Status.WAITING_CUSTOMER, agent, agent.name, REASON_WAITING, now, **extra)
-            deadline = now + timedelta(hours=notify.auto_close_hours())
+            deadline = policy.auto_close_deadline(now)
         elif status in (Status.NEW, Status.REOPENED, Status.WAITING_CUSTOMER):
             _move(ticket, Status.IN_PROGRESS, agent, agent.name, REASON_AGENT_REPLIED, now, **extra)
         else:
@@ -283,7 +288,7 @@ def take(ticket: Ticket, agent: User, now: datetime | None = None) -> Ticket:
 
 
 def change_status(ticket: Ticket, actor: User, target: Status | str, reason: str = "",
-                  now: datetime | None = None) -> Ticket:
+                  now: datetime | None = None, policy: TicketPolicy = DEFAULT_POLICY) -> Ticket:
     """Move the request to another status by an agent, mailing the company when it must know."""
     _ensure_agent(actor)
     target = Status(target)
@@ -291,7 +296,7 @@ def change_status(ticket: Ticket, actor: User, target: Status | str, reason: str
     with _transaction():
         _move(ticket, target, actor, actor.name, reason.strip(), now)
         if target == Status.WAITING_CUSTOMER:
-            notify.queue_waiting(ticket, now)
+            notify.queue_waiting(ticket, now, policy.auto_close_deadline(now))
         elif target in FINISHED:
             notify.queue_closed(ticket, now, resolved=target == Status.RESOLVED, reason=reason.strip())
     return ticket
@@ -379,8 +384,9 @@ def status_counts(filters: QueueFilters | None = None) -> dict[Status, int]:
     return {status: found.get(status.value, 0) for status in Status}
 
 
-def close_stale(after_hours: int = 48, now: datetime | None = None, batch: int = 1000) -> tuple[int, int]:
-    """Close requests waiting on the customer longer than after_hours, remind 24 h before; (closed, reminded).
+def close_stale(after_hours: int = DEFAULT_POLICY.auto_close_hours, now: datetime | None = None, batch: int = 1000,
+                reminder_lead_hours: int = DEFAULT_POLICY.reminder_lead_hours) -> tuple[int, int]:
+    """Close requests waiting on the customer longer than after_hours, remind a lead before; (closed, reminded).
 
     Safe to run twice at once: guarded UPDATEs let one runner win each request, and dedupe keys
     keep the mail single.
@@ -388,7 +394,7 @@ def close_stale(after_hours: int = 48, now: datetime | None = None, batch: int =
     now = _now(now)
     check_transition(Status.WAITING_CUSTOMER, Status.CLOSED)
     cutoff = now - timedelta(hours=after_hours)
-    remind_from = now - timedelta(hours=max(after_hours - 24, 0))
+    remind_from = now - timedelta(hours=max(after_hours - reminder_lead_hours, 0))
     closed = _in_batches(
         select(Ticket.id).where(Ticket.status == WAITING, Ticket.waiting_since <= cutoff),
         lambda ids: _close_batch(ids, cutoff, after_hours, now), batch,
@@ -444,7 +450,7 @@ def _remind_batch(ids: list[int], after_hours: int, now: datetime) -> int:
         return 0
     since = dict(won)
     enqueue_many([
-        notify.reminder_message(t, since[t.id], since[t.id] + timedelta(hours=after_hours), now)
+        notify.reminder_message(t, since[t.id], auto_close_deadline(since[t.id], after_hours), now)
         for t in notify.mail_tickets(list(since))
     ])
     return len(won)

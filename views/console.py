@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_login import login_required
 
 from kb import current_catalog
+from tickets import current_policy
 from tickets import outbox
 from tickets import service
 from tickets import workflow
@@ -111,7 +112,8 @@ def reply(ticket_id: int):
         try:
             comment = workflow.add_agent_reply(
                 found, current_user, form.body.data, checked.kept, wait_for_customer=form.mode.data == "wait",
-                internal=form.mode.data == "internal", submission_id=checked.draft_key)
+                internal=form.mode.data == "internal", submission_id=checked.draft_key,
+                policy=current_policy())
         except workflow.WorkflowError as exc:
             form.mode.errors.append(str(exc))
         else:
@@ -127,7 +129,8 @@ def status(ticket_id: int):
     form = StatusForm.for_status(found.status)
     if form.validate():
         try:
-            workflow.change_status(found, current_user, form.target.data, form.reason.data or "")
+            workflow.change_status(found, current_user, form.target.data, form.reason.data or "",
+                                   policy=current_policy())
             return redirect_to(url_for("console.ticket", ticket_id=ticket_id))
         except workflow.WorkflowError as exc:
             form.target.errors.append(str(exc))

@@ -13,6 +13,7 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 
+from tickets import current_policy
 from tickets import service
 from tickets import workflow
 from tickets.validators import AUTHOR_NAME_MAX
@@ -93,7 +94,7 @@ def reply(ticket_id: int):
     try:
         target, comment = workflow.add_customer_reply(
             ticket, current_user, form.author_name.data, form.body.data, checked.kept, checked.draft_key,
-            reopen_window_days=current_app.config["REOPEN_WINDOW_DAYS"])
+            reopen_window_days=current_policy().reopen_window_days)
     except workflow.WorkflowError as exc:
         form.body.errors.append(str(exc))
         return _detail(ticket, form, checked.kept, 422, "reply_form")

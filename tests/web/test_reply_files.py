@@ -21,6 +21,7 @@ from tests.conftest import PASSWORD
 from tests.conftest import login
 from tests.lifecycle_helpers import file_request
 from tests.lifecycle_helpers import outbox
+from tests.policy_helpers import configure
 from tests.web.test_request_filing import URL
 from tests.web.test_request_filing import good_form
 from tickets import workflow
@@ -266,7 +267,7 @@ def test_a_customers_draft_is_not_the_agents(client, customer, agent):
 # --- Drafts do not pile up ---------------------------------------------------------------------
 
 def test_drafts_per_account_are_capped(app, client, customer):
-    app.config.update(DRAFT_MAX_FILES=3)
+    configure(app, DRAFT_MAX_FILES=3)
     login(client, customer.email)
     first = post(client, URL, good_form(summary="", submission_id="a"), [(io.BytesIO(PNG), f"a{i}.png") for i in range(2)])
     assert len(KEEP.findall(first.get_data(as_text=True))) == 2
