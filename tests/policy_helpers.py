@@ -6,11 +6,10 @@ from typing import Any
 
 from flask import Flask
 
-from tickets import POLICY_KEY
-from tickets.policy import TicketPolicy
+from tickets.flask_glue import build_policy
 
 
 def configure(app: Flask, **config: Any) -> None:
     """Set these config keys and rebuild the ticket policy from the config."""
     app.config.update(config)
-    app.extensions[POLICY_KEY] = TicketPolicy.from_config(app.config)
+    build_policy(app)

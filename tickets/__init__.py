@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask import current_app
 
-from tickets.policy import TicketPolicy
-
-POLICY_KEY = "tickets_policy"
-
-
-def current_policy() -> TicketPolicy:
-    """The running app's ticket policy, built once by init_app."""
-    return current_app.extensions[POLICY_KEY]
+from tickets.flask_glue import POLICY_KEY
+from tickets.flask_glue import current_policy
 
 
 def init_app(app: Flask) -> None:
@@ -21,11 +14,12 @@ def init_app(app: Flask) -> None:
     from tickets import accounts
     from tickets import sessions
     from tickets.cli import accounts_cli
+    from tickets.flask_glue import build_policy
     from tickets.lifecycle_cli import mail_cli
     from tickets.lifecycle_cli import requests_cli
     from tickets.models import User
 
-    app.extensions[POLICY_KEY] = TicketPolicy.from_config(app.config)
+    build_policy(app)
     if app.config.get("ARGON2_PARAMS"):
         accounts.configure_hasher(**app.config["ARGON2_PARAMS"])
 
@@ -39,3 +33,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(accounts_cli)
     app.cli.add_command(requests_cli)
     app.cli.add_command(mail_cli)
+
+
+__all__ = ["POLICY_KEY", "current_policy", "init_app"]

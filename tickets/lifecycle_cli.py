@@ -18,7 +18,7 @@ from flask import current_app
 from imap_tools.errors import ImapToolsError
 
 from extensions import db
-from tickets import current_policy
+from tickets.flask_glue import current_policy
 from tickets.mail_fetch import fetch_round
 from tickets.outbox import deliver_due
 from tickets.service import purge_drafts

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from extensions import db
-from tickets import current_policy
+from tickets.flask_glue import current_policy
 from tickets.models import Comment
 from tickets.models import Company
 from tickets.models import Ticket

@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from extensions import db
 from kb.catalog import Category
 from kb.catalog import Topic
-from search.log import scrub
 from tickets.attachments import CheckedFile
 from tickets.attachments import store_file
 from tickets.models import Attachment
@@ -38,7 +37,7 @@ class NewRequest:
     author_name: str
     submission_id: str
     field_values: list[tuple[str, str, str]] = field(default_factory=list)  # (key, label, value)
-    # What the customer searched before opening the form (the suggestion link's q), if anything.
+    # What the customer searched before opening the form (the suggestion link's q), scrubbed by search.log.scrub.
     search_phrase: str = ""
 
 
@@ -158,7 +157,7 @@ def create_ticket(user: User, req: NewRequest, keep: list[Attachment],
         summary=req.summary.strip(),
         description=req.description.strip(),
         author_name=req.author_name.strip(),
-        search_phrase=scrub(req.search_phrase) or None,
+        search_phrase=req.search_phrase or None,
         fields=[
             TicketField(key=key, label=label, value=value, position=i)
             for i, (key, label, value) in enumerate(req.field_values)
