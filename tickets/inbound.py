@@ -29,6 +29,7 @@ from tickets.attachments import AttachmentError
 from tickets.attachments import CheckedFile
 from tickets.attachments import check_file
 from tickets.attachments import store_file
+from tickets.lifecycle import add_customer_reply
 from tickets.mail_threading import Threading
 from tickets.mail_threading import subject_tag
 from tickets.models import Attachment
@@ -45,7 +46,6 @@ from tickets.quotes import strip_reply
 from tickets.service import save_draft
 from tickets.status import Status
 from tickets.status import WorkflowError
-from tickets.workflow import add_customer_reply
 
 log = logging.getLogger(__name__)
 

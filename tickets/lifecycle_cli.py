@@ -18,11 +18,11 @@ from flask import current_app
 from imap_tools.errors import ImapToolsError
 
 from extensions import db
+from tickets.autoclose import close_stale
 from tickets.flask_glue import current_policy
 from tickets.mail_fetch import fetch_round
 from tickets.outbox import deliver_due
 from tickets.service import purge_drafts
-from tickets.workflow import close_stale
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from tests.mail_helpers import sent_mail
 from tests.smtp_fixture import smtp_server  # noqa: F401
 from tests.web.test_request_filing import URL
 from tests.web.test_request_filing import good_form
-from tickets import workflow
+from tickets import lifecycle
 from tickets.models import Comment
 from tickets.models import InboundMail
 from tickets.models import Ticket
@@ -46,7 +46,7 @@ def customer_comments(ticket_id: int) -> list[Comment]:
 @pytest.fixture
 def answered(imap_app, customer, agent):
     ticket = file_request(customer, summary="Не приходят СМС")
-    workflow.add_agent_reply(ticket, agent, "Пришлите время последнего сообщения.", [], wait_for_customer=True)
+    lifecycle.add_agent_reply(ticket, agent, "Пришлите время последнего сообщения.", [], wait_for_customer=True)
     return ticket, sent_mail(imap_app.config)[-1]
 
 

@@ -1,4 +1,4 @@
-"""The life of a request after it is filed: replies, status changes, the agent queue, auto-close.
+"""The life of a request after it is filed: replies, commands and status changes.
 
 Each public function makes its change, the StatusChange rows and the outbox mail in one transaction.
 """
@@ -7,19 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func
-from sqlalchemy import insert
 from sqlalchemy import select
-from sqlalchemy import tuple_
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from extensions import db
 from tickets import notify
@@ -28,12 +23,9 @@ from tickets.models import Comment
 from tickets.models import StatusChange
 from tickets.models import Ticket
 from tickets.models import User
-from tickets.outbox import enqueue_many
 from tickets.policy import DEFAULT_POLICY
 from tickets.policy import TicketPolicy
-from tickets.policy import auto_close_deadline
 from tickets.status import AGENT_LABELS
-from tickets.status import OPEN_STATUSES
 from tickets.status import Status
 from tickets.status import TransitionError
 from tickets.status import WorkflowError
@@ -54,12 +46,12 @@ class NotAllowed(WorkflowError):
     """This account may not act on this request."""
 
 
-def _now(now: datetime | None) -> datetime:
+def now_or_utc(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
 
 
 @contextmanager
-def _transaction() -> Iterator[None]:
+def transaction() -> Iterator[None]:
     try:
         yield
         db.session.commit()
@@ -68,7 +60,7 @@ def _transaction() -> Iterator[None]:
         raise
 
 
-def _status_values(target: Status, now: datetime) -> dict[str, Any]:
+def status_values(target: Status, now: datetime) -> dict[str, Any]:
     """Columns that follow the status: the waiting clock, the reminder and the closing time."""
     values: dict[str, Any] = {"status": target.value, "status_changed_at": now, "updated_at": now,
                               "waiting_since": None, "reminder_sent_at": None, "closed_at": None}
@@ -86,7 +78,7 @@ def _move(ticket: Ticket, target: Status, actor: User | None, actor_label: str, 
     check_transition(current, target)
     result = db.session.execute(
         update(Ticket).where(Ticket.id == ticket.id, Ticket.status == current.value)
-        .values(**_status_values(target, now), **extra)
+        .values(**status_values(target, now), **extra)
     )
     if result.rowcount != 1:
         raise WorkflowError("Обращение только что изменили — обновите страницу и попробуйте еще раз")
@@ -153,11 +145,11 @@ def add_customer_reply(ticket: Ticket, user: User, author_name: str, body: str, 
     existing = _reply_by_submission(user, submission_id)
     if existing is not None:
         return db.session.get(Ticket, existing.ticket_id), existing
-    now = _now(now)
+    now = now_or_utc(now)
     body = _clean_body(body, attachments)
     label = author_name.strip() or user.name
     try:
-        with _transaction():
+        with transaction():
             target = ticket
             status = Status(ticket.status)
             if status in FINISHED:
@@ -233,7 +225,7 @@ def add_agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[At
             f"Обращение в статусе «{AGENT_LABELS[status]}»: ждать ответа клиента нельзя. "
             "Отправьте ответ без ожидания или сначала возобновите обращение в блоке «Статус»"
         )
-    now = _now(now)
+    now = now_or_utc(now)
     body = _clean_body(body, attachments)
     try:
         return _agent_reply(ticket, agent, body, attachments, wait_for_customer, internal, now, submission_id,
@@ -246,7 +238,7 @@ def add_agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[At
 
 def _agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[Attachment], wait_for_customer: bool,
                  internal: bool, now: datetime, submission_id: str | None, policy: TicketPolicy) -> Comment:
-    with _transaction():
+    with transaction():
         comment = Comment(ticket_id=ticket.id, author_id=agent.id, author_name=agent.name, from_agent=True,
                           internal=internal, body=body, submission_id=submission_id or None, created_at=now)
         db.session.add(comment)
@@ -277,8 +269,8 @@ def _agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[Attac
 def take(ticket: Ticket, agent: User, now: datetime | None = None) -> Ticket:
     """Assign the request to the agent; a new or reopened one goes to work."""
     _ensure_agent(agent)
-    now = _now(now)
-    with _transaction():
+    now = now_or_utc(now)
+    with transaction():
         if Status(ticket.status) in (Status.NEW, Status.REOPENED):
             _move(ticket, Status.IN_PROGRESS, agent, agent.name, REASON_TAKEN, now, assignee_id=agent.id)
         else:
@@ -292,8 +284,8 @@ def change_status(ticket: Ticket, actor: User, target: Status | str, reason: str
     """Move the request to another status by an agent, mailing the company when it must know."""
     _ensure_agent(actor)
     target = Status(target)
-    now = _now(now)
-    with _transaction():
+    now = now_or_utc(now)
+    with transaction():
         _move(ticket, target, actor, actor.name, reason.strip(), now)
         if target == Status.WAITING_CUSTOMER:
             notify.queue_waiting(ticket, now, policy.auto_close_deadline(now))
@@ -307,150 +299,11 @@ def close_by_customer(ticket: Ticket, user: User, author_name: str, now: datetim
     _ensure_customer(ticket, user)
     if ticket.status == Status.CLOSED:
         return ticket
-    with _transaction():
+    with transaction():
         label = author_name.strip() or user.name
-        _move(ticket, Status.CLOSED, user, label, REASON_CUSTOMER_CLOSED, _now(now))
+        _move(ticket, Status.CLOSED, user, label, REASON_CUSTOMER_CLOSED, now_or_utc(now))
     return ticket
 
 
-@dataclass(frozen=True)
-class QueueFilters:
-    """Console filters; an empty status means every open one."""
-
-    category: str = ""
-    topic: str = ""
-    status: str = ""
-    assignee_id: int | None = None
-    unassigned: bool = False
-    limit: int = 50
-    page: int = 1
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.limit
-
-
-def _filtered(query, filters: QueueFilters):
-    if filters.category:
-        query = query.where(Ticket.category_slug == filters.category)
-    if filters.topic:
-        query = query.where(Ticket.topic_slug == filters.topic)
-    if filters.unassigned:
-        query = query.where(Ticket.assignee_id.is_(None))
-    elif filters.assignee_id is not None:
-        query = query.where(Ticket.assignee_id == filters.assignee_id)
-    return query
-
-
-def queue_query(filters: QueueFilters | None = None) -> list[Ticket]:
-    """The agents' queue: most urgent priority first, then oldest first."""
-    filters = filters or QueueFilters()
-    statuses = [Status(filters.status).value] if filters.status else [s.value for s in OPEN_STATUSES]
-    query = _filtered(select(Ticket).where(Ticket.status.in_(statuses)), filters)
-    query = (query.options(selectinload(Ticket.company), selectinload(Ticket.assignee))
-             .order_by(Ticket.priority_rank, Ticket.created_at, Ticket.id)
-             .limit(filters.limit).offset(filters.offset))
-    return list(db.session.scalars(query))
-
-
-# Requests no specialist has taken yet: the ones the guide's "порядок очереди" is about.
-UNTAKEN = (Status.NEW.value, Status.REOPENED.value)
-
-
-def queue_position(ticket: Ticket) -> int | None:
-    """Place of an untaken request in the agents' queue (1 = next to be taken); None once taken."""
-    if ticket.status not in UNTAKEN:
-        return None
-    ahead = db.session.scalar(
-        select(func.count()).select_from(Ticket).where(
-            Ticket.status.in_(UNTAKEN),
-            tuple_(Ticket.priority_rank, Ticket.created_at, Ticket.id)
-            < tuple_(ticket.priority_rank, ticket.created_at, ticket.id),
-        )
-    )
-    return (ahead or 0) + 1
-
-
-def queue_size(counts: dict[Status, int], filters: QueueFilters) -> int:
-    """How many requests the queue holds under these filters, from status_counts."""
-    statuses = [Status(filters.status)] if filters.status else list(OPEN_STATUSES)
-    return sum(counts[s] for s in statuses)
-
-
-def status_counts(filters: QueueFilters | None = None) -> dict[Status, int]:
-    """Requests per status (every status listed), under the same filters except the status one."""
-    query = _filtered(select(Ticket.status, func.count()).group_by(Ticket.status), filters or QueueFilters())
-    found = dict(db.session.execute(query).all())
-    return {status: found.get(status.value, 0) for status in Status}
-
-
-def close_stale(after_hours: int = DEFAULT_POLICY.auto_close_hours, now: datetime | None = None, batch: int = 1000,
-                reminder_lead_hours: int = DEFAULT_POLICY.reminder_lead_hours) -> tuple[int, int]:
-    """Close requests waiting on the customer longer than after_hours, remind a lead before; (closed, reminded).
-
-    Safe to run twice at once: guarded UPDATEs let one runner win each request, and dedupe keys
-    keep the mail single.
-    """
-    now = _now(now)
-    check_transition(Status.WAITING_CUSTOMER, Status.CLOSED)
-    cutoff = now - timedelta(hours=after_hours)
-    remind_from = now - timedelta(hours=max(after_hours - reminder_lead_hours, 0))
-    closed = _in_batches(
-        select(Ticket.id).where(Ticket.status == WAITING, Ticket.waiting_since <= cutoff),
-        lambda ids: _close_batch(ids, cutoff, after_hours, now), batch,
-    )
-    reminded = _in_batches(
-        select(Ticket.id).where(Ticket.status == WAITING, Ticket.reminder_sent_at.is_(None),
-                                Ticket.waiting_since <= remind_from, Ticket.waiting_since > cutoff),
-        lambda ids: _remind_batch(ids, after_hours, now), batch,
-    )
-    return closed, reminded
-
-
-def _in_batches(query, handle, batch: int) -> int:
-    done, last_id = 0, 0
-    while True:
-        ids = list(db.session.scalars(query.where(Ticket.id > last_id).order_by(Ticket.id).limit(batch)))
-        if not ids:
-            return done
-        with _transaction():
-            done += handle(ids)
-        last_id = ids[-1]
-
-
-def _close_batch(ids: list[int], cutoff: datetime, after_hours: int, now: datetime) -> int:
-    won = list(db.session.scalars(
-        update(Ticket)
-        .where(Ticket.id.in_(ids), Ticket.status == WAITING, Ticket.waiting_since <= cutoff)
-        .values(_status_values(Status.CLOSED, now))
-        .returning(Ticket.id),
-        execution_options={"synchronize_session": False},
-    ))
-    if not won:
-        return 0
-    reason = f"Нет ответа клиента больше {after_hours} ч — закрыто автоматически"
-    db.session.execute(insert(StatusChange), [
-        {"ticket_id": ticket_id, "from_status": WAITING, "to_status": Status.CLOSED.value, "actor_id": None,
-         "actor_label": SYSTEM_LABEL, "reason": reason, "created_at": now}
-        for ticket_id in won
-    ])
-    enqueue_many([notify.closed_message(t, now, automatic=True) for t in notify.mail_tickets(won)])
-    return len(won)
-
-
-def _remind_batch(ids: list[int], after_hours: int, now: datetime) -> int:
-    won = db.session.execute(
-        update(Ticket)
-        .where(Ticket.id.in_(ids), Ticket.status == WAITING, Ticket.reminder_sent_at.is_(None))
-        .values(reminder_sent_at=now)
-        .returning(Ticket.id, Ticket.waiting_since),
-        execution_options={"synchronize_session": False},
-    ).all()
-    if not won:
-        return 0
-    since = dict(won)
-    enqueue_many([
-        notify.reminder_message(t, since[t.id], auto_close_deadline(since[t.id], after_hours), now)
-        for t in notify.mail_tickets(list(since))
-    ])
-    return len(won)
+__all__ = ["NotAllowed", "TransitionError", "WorkflowError", "add_agent_reply", "add_customer_reply",
+           "change_status", "close_by_customer", "take"]
