@@ -1,4 +1,4 @@
-"""Changing the ticket policy of a running test app: the policy is built once, from config, in init_app."""
+"""Changing a running test app's ticket policy and notifier: both are built once, from config, in init_app."""
 
 from __future__ import annotations
 
@@ -10,6 +10,6 @@ from tickets.flask_glue import build_policy
 
 
 def configure(app: Flask, **config: Any) -> None:
-    """Set these config keys and rebuild the ticket policy from the config."""
+    """Set these config keys and rebuild the ticket policy and notifier from the config."""
     app.config.update(config)
     build_policy(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from tickets.flask_glue import POLICY_KEY
+from tickets.flask_glue import current_notifier
 from tickets.flask_glue import current_policy
 
 
@@ -35,4 +36,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(mail_cli)
 
 
-__all__ = ["POLICY_KEY", "current_policy", "init_app"]
+__all__ = ["POLICY_KEY", "current_notifier", "current_policy", "init_app"]

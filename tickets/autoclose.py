@@ -11,6 +11,7 @@ from sqlalchemy import update
 
 from extensions import db
 from tickets import notify
+from tickets.flask_glue import current_notifier
 from tickets.lifecycle import SYSTEM_LABEL
 from tickets.lifecycle import WAITING
 from tickets.lifecycle import now_or_utc
@@ -18,32 +19,35 @@ from tickets.lifecycle import status_values
 from tickets.lifecycle import transaction
 from tickets.models import StatusChange
 from tickets.models import Ticket
+from tickets.notify import Notifier
 from tickets.outbox import enqueue_many
-from tickets.policy import DEFAULT_POLICY
 from tickets.policy import auto_close_deadline
 from tickets.status import Status
 from tickets.status import check_transition
 
 
-def close_stale(after_hours: int = DEFAULT_POLICY.auto_close_hours, now: datetime | None = None, batch: int = 1000,
-                reminder_lead_hours: int = DEFAULT_POLICY.reminder_lead_hours) -> tuple[int, int]:
-    """Close requests waiting on the customer longer than after_hours, remind a lead before; (closed, reminded).
+def close_stale(after_hours: int | None = None, now: datetime | None = None, batch: int = 1000,
+                notifier: Notifier | None = None) -> tuple[int, int]:
+    """Close requests waiting on the customer over after_hours (the policy's), remind a lead before; (closed, reminded).
 
     Safe to run twice at once: guarded UPDATEs let one runner win each request, and dedupe keys
     keep the mail single.
     """
     now = now_or_utc(now)
+    notifier = notifier or current_notifier()
+    after_hours = after_hours or notifier.policy.auto_close_hours
+    reminder_lead_hours = notifier.policy.reminder_lead_hours
     check_transition(Status.WAITING_CUSTOMER, Status.CLOSED)
     cutoff = now - timedelta(hours=after_hours)
     remind_from = now - timedelta(hours=max(after_hours - reminder_lead_hours, 0))
     closed = _in_batches(
         select(Ticket.id).where(Ticket.status == WAITING, Ticket.waiting_since <= cutoff),
-        lambda ids: _close_batch(ids, cutoff, after_hours, now), batch,
+        lambda ids: _close_batch(ids, cutoff, after_hours, now, notifier), batch,
     )
     reminded = _in_batches(
         select(Ticket.id).where(Ticket.status == WAITING, Ticket.reminder_sent_at.is_(None),
                                 Ticket.waiting_since <= remind_from, Ticket.waiting_since > cutoff),
-        lambda ids: _remind_batch(ids, after_hours, now), batch,
+        lambda ids: _remind_batch(ids, after_hours, now, notifier), batch,
     )
     return closed, reminded
 
@@ -59,7 +63,7 @@ def _in_batches(query, handle, batch: int) -> int:
         last_id = ids[-1]
 
 
-def _close_batch(ids: list[int], cutoff: datetime, after_hours: int, now: datetime) -> int:
+def _close_batch(ids: list[int], cutoff: datetime, after_hours: int, now: datetime, notifier: Notifier) -> int:
     won = list(db.session.scalars(
         update(Ticket)
         .where(Ticket.id.in_(ids), Ticket.status == WAITING, Ticket.waiting_since <= cutoff)
@@ -75,11 +79,12 @@ def _close_batch(ids: list[int], cutoff: datetime, after_hours: int, now: dateti
          "actor_label": SYSTEM_LABEL, "reason": reason, "created_at": now}
         for ticket_id in won
     ])
-    enqueue_many([notify.closed_message(t, now, automatic=True) for t in notify.mail_tickets(won)])
+    tickets = notify.mail_tickets(won, notifier.policy.timezone)
+    enqueue_many([notify.closed_message(notifier, t, now, automatic=True) for t in tickets])
     return len(won)
 
 
-def _remind_batch(ids: list[int], after_hours: int, now: datetime) -> int:
+def _remind_batch(ids: list[int], after_hours: int, now: datetime, notifier: Notifier) -> int:
     won = db.session.execute(
         update(Ticket)
         .where(Ticket.id.in_(ids), Ticket.status == WAITING, Ticket.reminder_sent_at.is_(None))
@@ -91,7 +96,7 @@ def _remind_batch(ids: list[int], after_hours: int, now: datetime) -> int:
         return 0
     since = dict(won)
     enqueue_many([
-        notify.reminder_message(t, since[t.id], auto_close_deadline(since[t.id], after_hours), now)
-        for t in notify.mail_tickets(list(since))
+        notify.reminder_message(notifier, t, since[t.id], auto_close_deadline(since[t.id], after_hours), now)
+        for t in notify.mail_tickets(list(since), notifier.policy.timezone)
     ])
     return len(won)

@@ -235,10 +235,12 @@ def _author(msg: Message, account: User) -> str:
 class Processor:
     """Turns fetched mail into comments, bounces and records; one per fetch run."""
 
-    def __init__(self, threading: Threading, settings: InboundSettings, own_addresses: frozenset[str]) -> None:
+    def __init__(self, threading: Threading, settings: InboundSettings, own_addresses: frozenset[str],
+                 notifier: notify.Notifier) -> None:
         self.threading = threading
         self.settings = settings
         self.own_addresses = own_addresses
+        self.notifier = notifier
 
     def process(self, raw: bytes, now: datetime | None = None) -> Outcome:
         """Handle one raw message once: a second call with the same Message-ID changes nothing."""
@@ -307,7 +309,7 @@ class Processor:
         try:
             target, comment = add_customer_reply(
                 ticket, account, _author(msg, account), body, attachments, submission_id=draft_key, now=now,
-                reopen_window_days=self.settings.reopen_window_days,
+                reopen_window_days=self.settings.reopen_window_days, notifier=self.notifier,
             )
         except WorkflowError as exc:
             return Outcome(REJECTED, str(exc), ticket.id)
@@ -320,11 +322,10 @@ class Processor:
     def _draft(self, account: User, company_id: int, draft_key: str, checked: CheckedFile) -> Attachment:
         return save_draft(account, company_id, draft_key, checked, self.settings.upload_dir)
 
-    @staticmethod
-    def _tell_reopened(ticket: Ticket, comment: Comment) -> None:
-        t = notify.mail_ticket(ticket)
+    def _tell_reopened(self, ticket: Ticket, comment: Comment) -> None:
+        t = notify.mail_ticket(ticket, self.notifier.policy.timezone)
         if t is not None:
-            enqueue_many([notify.message("mail_reopened", t, dedupe_key=f"mail-reopened:{comment.id}",
+            enqueue_many([notify.message(self.notifier, "mail_reopened", t, dedupe_key=f"mail-reopened:{comment.id}",
                                          now=comment.created_at)])
             db.session.commit()
 

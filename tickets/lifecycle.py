@@ -18,13 +18,13 @@ from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from tickets import notify
+from tickets.flask_glue import current_notifier
 from tickets.models import Attachment
 from tickets.models import Comment
 from tickets.models import StatusChange
 from tickets.models import Ticket
 from tickets.models import User
-from tickets.policy import DEFAULT_POLICY
-from tickets.policy import TicketPolicy
+from tickets.notify import Notifier
 from tickets.status import AGENT_LABELS
 from tickets.status import Status
 from tickets.status import TransitionError
@@ -135,8 +135,8 @@ def _raced_reply(user: User, submission_id: str) -> Comment:
 
 
 def add_customer_reply(ticket: Ticket, user: User, author_name: str, body: str, attachments: list[Attachment],
-                       submission_id: str, now: datetime | None = None,
-                       reopen_window_days: int = DEFAULT_POLICY.reopen_window_days) -> tuple[Ticket, Comment]:
+                       submission_id: str, now: datetime | None = None, reopen_window_days: int | None = None,
+                       notifier: Notifier | None = None) -> tuple[Ticket, Comment]:
     """Add the customer's reply; bring the request back to support, or open a linked one if closed long ago.
 
     Returns the request the reply landed in and the reply. A repeated submission_id returns the first reply.
@@ -148,6 +148,9 @@ def add_customer_reply(ticket: Ticket, user: User, author_name: str, body: str, 
     now = now_or_utc(now)
     body = _clean_body(body, attachments)
     label = author_name.strip() or user.name
+    notifier = notifier or current_notifier()
+    if reopen_window_days is None:
+        reopen_window_days = notifier.policy.reopen_window_days
     try:
         with transaction():
             target = ticket
@@ -155,7 +158,7 @@ def add_customer_reply(ticket: Ticket, user: User, author_name: str, body: str, 
             if status in FINISHED:
                 finished_at = ticket.closed_at or ticket.status_changed_at
                 if now - finished_at > timedelta(days=reopen_window_days):
-                    target = _open_linked(ticket, user, label, submission_id, reopen_window_days, now)
+                    target = _open_linked(ticket, user, label, submission_id, reopen_window_days, now, notifier)
                 else:
                     _move(ticket, Status.REOPENED, user, label, REASON_REPLY_TO_CLOSED, now)
             elif status == Status.WAITING_CUSTOMER:
@@ -175,7 +178,7 @@ def add_customer_reply(ticket: Ticket, user: User, author_name: str, body: str, 
 
 
 def _open_linked(old: Ticket, user: User, label: str, submission_id: str, window_days: int,
-                 now: datetime) -> Ticket:
+                 now: datetime, notifier: Notifier) -> Ticket:
     ticket = Ticket(
         company_id=old.company_id,
         submission_id=submission_id,
@@ -200,14 +203,14 @@ def _open_linked(old: Ticket, user: User, label: str, submission_id: str, window
     db.session.add(StatusChange(ticket_id=ticket.id, from_status=None, to_status=Status.NEW.value,
                                 actor_id=user.id, actor_label=label, created_at=now,
                                 reason=f"{REASON_REPLY_TO_CLOSED} №{old.id} после {window_days} дней"))
-    notify.queue_ticket_created(ticket, user)
+    notify.queue_ticket_created(notifier, ticket, user)
     return ticket
 
 
 def add_agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[Attachment],
                     wait_for_customer: bool = False, internal: bool = False,
                     now: datetime | None = None, submission_id: str | None = None,
-                    policy: TicketPolicy = DEFAULT_POLICY) -> Comment:
+                    notifier: Notifier | None = None) -> Comment:
     """Add an agent's public reply (mailed to the company) or an internal note (never shown or mailed).
 
     A repeated submission_id returns the first reply: nothing is added or mailed twice.
@@ -229,7 +232,7 @@ def add_agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[At
     body = _clean_body(body, attachments)
     try:
         return _agent_reply(ticket, agent, body, attachments, wait_for_customer, internal, now, submission_id,
-                            policy)
+                            notifier or current_notifier())
     except IntegrityError:
         if not submission_id:
             raise
@@ -237,7 +240,7 @@ def add_agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[At
 
 
 def _agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[Attachment], wait_for_customer: bool,
-                 internal: bool, now: datetime, submission_id: str | None, policy: TicketPolicy) -> Comment:
+                 internal: bool, now: datetime, submission_id: str | None, notifier: Notifier) -> Comment:
     with transaction():
         comment = Comment(ticket_id=ticket.id, author_id=agent.id, author_name=agent.name, from_agent=True,
                           internal=internal, body=body, submission_id=submission_id or None, created_at=now)
@@ -255,14 +258,14 @@ def _agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[Attac
                 ticket.waiting_since, ticket.reminder_sent_at, ticket.updated_at = now, None, now
             else:
                 _move(ticket, Status.WAITING_CUSTOMER, agent, agent.name, REASON_WAITING, now, **extra)
-            deadline = policy.auto_close_deadline(now)
+            deadline = notifier.policy.auto_close_deadline(now)
         elif status in (Status.NEW, Status.REOPENED, Status.WAITING_CUSTOMER):
             _move(ticket, Status.IN_PROGRESS, agent, agent.name, REASON_AGENT_REPLIED, now, **extra)
         else:
             ticket.updated_at = now
         if extra and ticket.assignee_id is None:
             ticket.assignee_id = agent.id
-        notify.queue_agent_comment(ticket, comment, deadline, [a.filename for a in attachments])
+        notify.queue_agent_comment(notifier, ticket, comment, deadline, [a.filename for a in attachments])
     return comment
 
 
@@ -280,17 +283,18 @@ def take(ticket: Ticket, agent: User, now: datetime | None = None) -> Ticket:
 
 
 def change_status(ticket: Ticket, actor: User, target: Status | str, reason: str = "",
-                  now: datetime | None = None, policy: TicketPolicy = DEFAULT_POLICY) -> Ticket:
+                  now: datetime | None = None, notifier: Notifier | None = None) -> Ticket:
     """Move the request to another status by an agent, mailing the company when it must know."""
     _ensure_agent(actor)
     target = Status(target)
     now = now_or_utc(now)
+    notifier = notifier or current_notifier()
     with transaction():
         _move(ticket, target, actor, actor.name, reason.strip(), now)
         if target == Status.WAITING_CUSTOMER:
-            notify.queue_waiting(ticket, now, policy.auto_close_deadline(now))
+            notify.queue_waiting(notifier, ticket, now)
         elif target in FINISHED:
-            notify.queue_closed(ticket, now, resolved=target == Status.RESOLVED, reason=reason.strip())
+            notify.queue_closed(notifier, ticket, now, resolved=target == Status.RESOLVED, reason=reason.strip())
     return ticket
 
 

@@ -19,6 +19,7 @@ from imap_tools.errors import ImapToolsError
 
 from extensions import db
 from tickets.autoclose import close_stale
+from tickets.flask_glue import current_notifier
 from tickets.flask_glue import current_policy
 from tickets.mail_fetch import fetch_round
 from tickets.outbox import deliver_due
@@ -35,7 +36,7 @@ def _after_hours(after: int | None) -> int:
 
 
 def _close_stale(hours: int) -> tuple[int, int]:
-    return close_stale(hours, reminder_lead_hours=current_policy().reminder_lead_hours)
+    return close_stale(hours, notifier=current_notifier())
 
 
 @requests_cli.command("close-stale")

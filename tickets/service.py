@@ -17,12 +17,15 @@ from kb.catalog import Category
 from kb.catalog import Topic
 from tickets.attachments import CheckedFile
 from tickets.attachments import store_file
+from tickets.flask_glue import current_notifier
 from tickets.models import Attachment
 from tickets.models import StatusChange
 from tickets.models import Ticket
 from tickets.models import TicketField
 from tickets.models import User
 from tickets.models import utcnow
+from tickets.notify import Notifier
+from tickets.notify import queue_ticket_created
 from tickets.status import OPEN_STATUSES
 from tickets.status import PRIORITY_RANK
 from tickets.status import Status
@@ -135,7 +138,7 @@ def find_by_submission(user: User, submission_id: str) -> Ticket | None:
 
 
 def create_ticket(user: User, req: NewRequest, keep: list[Attachment],
-                  now: datetime | None = None) -> tuple[Ticket, bool]:
+                  now: datetime | None = None, notifier: Notifier | None = None) -> tuple[Ticket, bool]:
     """File the request once per submission id; return it and whether it is new."""
     existing = find_by_submission(user, req.submission_id)
     if existing is not None:
@@ -172,9 +175,7 @@ def create_ticket(user: User, req: NewRequest, keep: list[Attachment],
         for attachment in keep:
             attachment.ticket_id = ticket.id
             attachment.draft_key = None
-        from tickets.notify import queue_ticket_created
-
-        queue_ticket_created(ticket, user)
+        queue_ticket_created(notifier or current_notifier(), ticket, user)
         db.session.commit()
     except IntegrityError:
         # A concurrent duplicate of the same submission won the race: show that one.

@@ -12,7 +12,7 @@ from flask_login import current_user
 from flask_login import login_required
 
 from kb import current_catalog
-from tickets import current_policy
+from tickets import current_notifier
 from tickets import lifecycle
 from tickets import outbox
 from tickets import service
@@ -117,7 +117,7 @@ def reply(ticket_id: int):
             comment = lifecycle.add_agent_reply(
                 found, current_user, form.body.data, checked.kept, wait_for_customer=form.mode.data == "wait",
                 internal=form.mode.data == "internal", submission_id=checked.draft_key,
-                policy=current_policy())
+                notifier=current_notifier())
         except lifecycle.WorkflowError as exc:
             form.mode.errors.append(str(exc))
         else:
@@ -134,7 +134,7 @@ def status(ticket_id: int):
     if form.validate():
         try:
             lifecycle.change_status(found, current_user, form.target.data, form.reason.data or "",
-                                   policy=current_policy())
+                                   notifier=current_notifier())
             return redirect_to(url_for("console.ticket", ticket_id=ticket_id))
         except lifecycle.WorkflowError as exc:
             form.target.errors.append(str(exc))

@@ -13,7 +13,7 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 
-from tickets import current_policy
+from tickets import current_notifier
 from tickets import lifecycle
 from tickets import queue
 from tickets import service
@@ -95,7 +95,7 @@ def reply(ticket_id: int):
     try:
         target, comment = lifecycle.add_customer_reply(
             ticket, current_user, form.author_name.data, form.body.data, checked.kept, checked.draft_key,
-            reopen_window_days=current_policy().reopen_window_days)
+            notifier=current_notifier())
     except lifecycle.WorkflowError as exc:
         form.body.errors.append(str(exc))
         return _detail(ticket, form, checked.kept, 422, "reply_form")
