@@ -22,11 +22,10 @@ from tickets.queue import queue_size
 from tickets.queue import status_counts
 from tickets.status import Status
 from views import limits
-from views import uploads
-from views.inputs import form_ids
 from views.inputs import query_int
 from views.rendering import redirect_to
 from views.rendering import render
+from views.replies import post_reply
 from views.reply_forms import AgentReplyForm
 from views.reply_forms import StatusForm
 
@@ -110,19 +109,14 @@ def reply(ticket_id: int):
     """Reply publicly (optionally waiting for the customer) or add an internal note."""
     found = _ticket_or_404(ticket_id)
     form = AgentReplyForm()
-    checked = uploads.validate_with_attachments(form, current_user, found.company_id,
-                                                form_ids("keep"))
-    if checked.valid:
-        try:
-            comment = lifecycle.add_agent_reply(
-                found, current_user, form.body.data, checked.kept, wait_for_customer=form.mode.data == "wait",
-                internal=form.mode.data == "internal", submission_id=checked.draft_key,
-                notifier=current_notifier())
-        except lifecycle.WorkflowError as exc:
-            form.mode.errors.append(str(exc))
-        else:
-            return redirect_to(url_for("console.ticket", ticket_id=comment.ticket_id, _anchor=f"comment-{comment.id}"))
-    return _ticket_page(found, reply_form=form, kept=checked.kept, code=422, block="agent_reply")
+    return post_reply(
+        found, form, form.mode,
+        lambda checked: lifecycle.add_agent_reply(
+            found, current_user, form.body.data, checked.kept, wait_for_customer=form.mode.data == "wait",
+            internal=form.mode.data == "internal", submission_id=checked.draft_key, notifier=current_notifier()),
+        lambda comment: redirect_to(url_for("console.ticket", ticket_id=comment.ticket_id,
+                                            _anchor=f"comment-{comment.id}")),
+        lambda kept: _ticket_page(found, reply_form=form, kept=kept, code=422, block="agent_reply"))
 
 
 @bp.post("/requests/<int:ticket_id>/status")

@@ -20,10 +20,9 @@ from tickets import service
 from tickets.validators import AUTHOR_NAME_MAX
 from tickets.validators import single_line
 from views import limits
-from views import uploads
-from views.inputs import form_ids
 from views.rendering import redirect_to
 from views.rendering import render
+from views.replies import post_reply
 from views.reply_forms import CloseForm
 from views.reply_forms import ReplyForm
 
@@ -88,20 +87,18 @@ def reply(ticket_id: int):
     """Add the customer's reply; it brings a waiting or closed request back to support."""
     ticket = _ticket_or_404(ticket_id)
     form = ReplyForm()
-    checked = uploads.validate_with_attachments(form, current_user, ticket.company_id,
-                                                form_ids("keep"))
-    if not checked.valid:
-        return _detail(ticket, form, checked.kept, 422, "reply_form")
-    try:
-        target, comment = lifecycle.add_customer_reply(
-            ticket, current_user, form.author_name.data, form.body.data, checked.kept, checked.draft_key,
-            notifier=current_notifier())
-    except lifecycle.WorkflowError as exc:
-        form.body.errors.append(str(exc))
-        return _detail(ticket, form, checked.kept, 422, "reply_form")
-    response = redirect_to(url_for("requests.detail", ticket_id=target.id, _anchor=f"comment-{comment.id}"))
-    remember_author(response, form.author_name.data)
-    return response
+
+    def done(added):
+        target, comment = added
+        response = redirect_to(url_for("requests.detail", ticket_id=target.id, _anchor=f"comment-{comment.id}"))
+        remember_author(response, form.author_name.data)
+        return response
+
+    return post_reply(
+        ticket, form, form.body,
+        lambda checked: lifecycle.add_customer_reply(ticket, current_user, form.author_name.data, form.body.data,
+                                                     checked.kept, checked.draft_key, notifier=current_notifier()),
+        done, lambda kept: _detail(ticket, form, kept, 422, "reply_form"))
 
 
 @bp.post("/<int:ticket_id>/close")
