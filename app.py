@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from tickets.policy import DEFAULT_TIMEZONE
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -60,7 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         DRAFT_MAX_FILES=30,
         DRAFT_MAX_BYTES=200 * 1024 * 1024,
         DRAFT_TTL_HOURS=24,
-        PORTAL_TIMEZONE="Europe/Moscow",
+        PORTAL_TIMEZONE=DEFAULT_TIMEZONE,
         AUTO_CLOSE_HOURS=48,
         REOPEN_WINDOW_DAYS=30,
         PORTAL_BASE_URL="http://127.0.0.1:5000",

@@ -29,11 +29,13 @@ from sqlalchemy import select  # noqa: E402
 
 from app import create_app  # noqa: E402
 from extensions import db  # noqa: E402
-from tickets import workflow  # noqa: E402
+from tickets import autoclose  # noqa: E402
+from tickets import queue  # noqa: E402
 from tickets.models import Company  # noqa: E402
 from tickets.models import OutboxMessage  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
 from tickets.models import User  # noqa: E402
+from tickets.policy import DEFAULT_TIMEZONE  # noqa: E402
 from tickets.status import PRIORITY_RANK  # noqa: E402
 
 NOW = datetime.now(UTC)
@@ -46,7 +48,7 @@ def fill(requests: int, companies: int, seed: int = 7) -> dict[str, int]:
     """Insert companies with their accounts and `requests` requests; return how many of each kind."""
     rnd = random.Random(seed)
     db.session.execute(insert(Company), [
-        {"id": n, "name": f"Компания {n}", "lk_number": str(100000 + n), "timezone": "Europe/Moscow",
+        {"id": n, "name": f"Компания {n}", "lk_number": str(100000 + n), "timezone": DEFAULT_TIMEZONE,
          "created_at": NOW} for n in range(1, companies + 1)
     ])
     db.session.execute(insert(User), [
@@ -113,12 +115,12 @@ def main() -> None:
             made = fill(args.requests, args.companies)
             print(f"filled {args.requests} requests of {args.companies} companies in "
                   f"{time.perf_counter() - started:.1f} s ({db.engine.dialect.name}): {made}")
-            timed("close-stale, first run (closed, reminded)", lambda: workflow.close_stale(now=NOW))
-            timed("close-stale, nothing left to do", lambda: workflow.close_stale(now=NOW), repeat=5)
+            timed("close-stale, first run (closed, reminded)", lambda: autoclose.close_stale(now=NOW))
+            timed("close-stale, nothing left to do", lambda: autoclose.close_stale(now=NOW), repeat=5)
             queued = db.session.scalar(select(func.count(OutboxMessage.id)))
             print(f"mail queued: {queued}")
-            timed("queue page 1 (50 open requests)", lambda: len(workflow.queue_query()), repeat=5)
-            timed("counts per status", lambda: sum(workflow.status_counts().values()), repeat=5)
+            timed("queue page 1 (50 open requests)", lambda: len(queue.queue_query()), repeat=5)
+            timed("counts per status", lambda: sum(queue.status_counts().values()), repeat=5)
             db.session.remove()
             if args.database_url:
                 # SQLite's file goes with the temporary folder; a server database is cleaned up.

@@ -74,15 +74,12 @@ def validate_command() -> None:
 
 @content_cli.command("load")
 def load_command() -> None:
-    """Validate the content and sync the topic table used by requests and the console."""
-    from tickets.catalog_sync import sync_topics
-
+    """Validate the content and load it into the running app."""
     try:
         catalog = holder().reload()
     except ContentError as exc:
         raise click.ClickException("Ошибки в содержимом:\n" + "\n".join(f"- {p}" for p in exc.problems)) from exc
-    added, updated = sync_topics(catalog)
-    click.echo(f"Загружено: {len(catalog.topics())} тем (новых {added}, изменено {updated}), ревизия {catalog.revision}.")
+    click.echo(f"Загружено: {len(catalog.topics())} тем, ревизия {catalog.revision}.")
 
 
 def init_app(app: Flask) -> None:

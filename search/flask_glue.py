@@ -10,6 +10,7 @@ from flask import current_app
 from flask import session
 from sqlalchemy.exc import SQLAlchemyError
 
+from db_types import utcnow
 from extensions import db
 from kb.catalog import Catalog
 from search.engine import query
@@ -23,7 +24,6 @@ from search.learning import learn
 from search.log import log_row
 from search.log import write
 from search.results import SearchResult
-from tickets.models import utcnow
 
 LAST_SEARCH = "last_search"
 
@@ -98,9 +98,7 @@ def _load_pairs() -> LearntPairs | None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the `search` CLI and (re)build the index whenever the catalog is (re)loaded."""
-    from search.cli import search_cli
-
+    """Set up the learning and (re)build the index whenever the catalog is (re)loaded."""
     synonyms_path = Path(app.config["CONTENT_DIR"]) / "synonyms.yaml"
     # Learning from use: the guards and how often each process reloads what it learnt.
     app.config.setdefault("SEARCH_LEARN_MIN_COMPANIES", 3)
@@ -111,5 +109,4 @@ def init_app(app: Flask) -> None:
     def rebuild(catalog: Catalog) -> None:
         app.extensions["search"] = build_index(catalog, synonyms_path)
 
-    app.cli.add_command(search_cli)
     app.extensions["kb"].on_reload(rebuild)

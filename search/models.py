@@ -11,9 +11,9 @@ from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from db_types import UTCDateTime
+from db_types import utcnow
 from extensions import db
-from tickets.models import UTCDateTime
-from tickets.models import utcnow
 
 
 class SearchLog(db.Model):

@@ -12,6 +12,7 @@ from extensions import db
 from tickets import sessions
 from tickets.models import Company
 from tickets.models import User
+from tickets.policy import MOSCOW
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 8
@@ -96,7 +97,7 @@ def authenticate(email: str, password: str) -> User | None:
 # The time zones of Russia, west to east: the guide lists time mismatches as a known complaint.
 TIMEZONES: tuple[tuple[str, str], ...] = (
     ("Europe/Kaliningrad", "Калининград (МСК−1, UTC+2)"),
-    ("Europe/Moscow", "Москва (МСК, UTC+3)"),
+    (MOSCOW, "Москва (МСК, UTC+3)"),
     ("Europe/Samara", "Самара (МСК+1, UTC+4)"),
     ("Asia/Yekaterinburg", "Екатеринбург (МСК+2, UTC+5)"),
     ("Asia/Omsk", "Омск (МСК+3, UTC+6)"),

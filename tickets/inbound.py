@@ -29,6 +29,7 @@ from tickets.attachments import AttachmentError
 from tickets.attachments import CheckedFile
 from tickets.attachments import check_file
 from tickets.attachments import store_file
+from tickets.lifecycle import add_customer_reply
 from tickets.mail_threading import Threading
 from tickets.mail_threading import subject_tag
 from tickets.models import Attachment
@@ -39,12 +40,12 @@ from tickets.models import User
 from tickets.models import utcnow
 from tickets.outbox import enqueue_many
 from tickets.outbox import mark_bounced
+from tickets.policy import TicketPolicy
 from tickets.quotes import html_to_text
 from tickets.quotes import strip_reply
 from tickets.service import save_draft
 from tickets.status import Status
 from tickets.status import WorkflowError
-from tickets.workflow import add_customer_reply
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +77,9 @@ class InboundSettings:
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> InboundSettings:
         """From UPLOAD_DIR, MAX_ATTACHMENTS, MAX_ATTACHMENT_SIZE and REOPEN_WINDOW_DAYS: the web form's limits."""
-        return cls(Path(config["UPLOAD_DIR"]), int(config["MAX_ATTACHMENTS"]), int(config["MAX_ATTACHMENT_SIZE"]),
-                   int(config.get("REOPEN_WINDOW_DAYS", 30)))
+        policy = TicketPolicy.from_config(config)
+        return cls(Path(config["UPLOAD_DIR"]), policy.max_attachments, policy.max_attachment_size,
+                   policy.reopen_window_days)
 
 
 @dataclass(frozen=True)
@@ -233,10 +235,12 @@ def _author(msg: Message, account: User) -> str:
 class Processor:
     """Turns fetched mail into comments, bounces and records; one per fetch run."""
 
-    def __init__(self, threading: Threading, settings: InboundSettings, own_addresses: frozenset[str]) -> None:
+    def __init__(self, threading: Threading, settings: InboundSettings, own_addresses: frozenset[str],
+                 notifier: notify.Notifier) -> None:
         self.threading = threading
         self.settings = settings
         self.own_addresses = own_addresses
+        self.notifier = notifier
 
     def process(self, raw: bytes, now: datetime | None = None) -> Outcome:
         """Handle one raw message once: a second call with the same Message-ID changes nothing."""
@@ -305,7 +309,7 @@ class Processor:
         try:
             target, comment = add_customer_reply(
                 ticket, account, _author(msg, account), body, attachments, submission_id=draft_key, now=now,
-                reopen_window_days=self.settings.reopen_window_days,
+                reopen_window_days=self.settings.reopen_window_days, notifier=self.notifier,
             )
         except WorkflowError as exc:
             return Outcome(REJECTED, str(exc), ticket.id)
@@ -318,11 +322,10 @@ class Processor:
     def _draft(self, account: User, company_id: int, draft_key: str, checked: CheckedFile) -> Attachment:
         return save_draft(account, company_id, draft_key, checked, self.settings.upload_dir)
 
-    @staticmethod
-    def _tell_reopened(ticket: Ticket, comment: Comment) -> None:
-        t = notify.mail_ticket(ticket)
+    def _tell_reopened(self, ticket: Ticket, comment: Comment) -> None:
+        t = notify.mail_ticket(ticket, self.notifier.policy.timezone)
         if t is not None:
-            enqueue_many([notify.message("mail_reopened", t, dedupe_key=f"mail-reopened:{comment.id}",
+            enqueue_many([notify.message(self.notifier, "mail_reopened", t, dedupe_key=f"mail-reopened:{comment.id}",
                                          now=comment.created_at)])
             db.session.commit()
 

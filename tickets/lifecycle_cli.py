@@ -18,10 +18,12 @@ from flask import current_app
 from imap_tools.errors import ImapToolsError
 
 from extensions import db
+from tickets.autoclose import close_stale
+from tickets.flask_glue import current_notifier
+from tickets.flask_glue import current_policy
 from tickets.mail_fetch import fetch_round
 from tickets.outbox import deliver_due
 from tickets.service import purge_drafts
-from tickets.workflow import close_stale
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,11 @@ mail_cli = click.Group("mail", help="Отправка писем из очере
 
 
 def _after_hours(after: int | None) -> int:
-    return after if after is not None else int(current_app.config.get("AUTO_CLOSE_HOURS", 48))
+    return after if after is not None else current_policy().auto_close_hours
+
+
+def _close_stale(hours: int) -> tuple[int, int]:
+    return close_stale(hours, notifier=current_notifier())
 
 
 @requests_cli.command("close-stale")
@@ -39,14 +45,13 @@ def _after_hours(after: int | None) -> int:
 def close_stale_command(after: int | None) -> None:
     """Close requests left without the customer's answer and queue the 24 h reminders."""
     started = time.monotonic()
-    closed, reminded = close_stale(_after_hours(after))
+    closed, reminded = _close_stale(_after_hours(after))
     click.echo(f"Закрыто обращений: {closed}, напоминаний: {reminded} ({time.monotonic() - started:.1f} с)")
 
 
 def _purge(hours: int | None = None) -> tuple[int, int]:
-    config = current_app.config
-    hours = hours if hours is not None else int(config["DRAFT_TTL_HOURS"])
-    return purge_drafts(Path(config["UPLOAD_DIR"]), datetime.now(UTC) - timedelta(hours=hours))
+    hours = hours if hours is not None else current_policy().draft_ttl_hours
+    return purge_drafts(Path(current_app.config["UPLOAD_DIR"]), datetime.now(UTC) - timedelta(hours=hours))
 
 
 @requests_cli.command("purge-drafts")
@@ -116,7 +121,7 @@ def worker_command(every: float, mail_interval: float, after: int | None, purge_
     """Run close-stale every few minutes, purge old drafts hourly and deliver mail in between, until stopped."""
     hours = _after_hours(after)
     if once:
-        closed, reminded = close_stale(hours)
+        closed, reminded = _close_stale(hours)
         drafts, stray = _purge()
         _fetch()
         sent, failed = _send_round(50)
@@ -124,7 +129,7 @@ def worker_command(every: float, mail_interval: float, after: int | None, purge_
                    f"удалено неотправленных файлов: {drafts + stray}")
         return
     click.echo(f"Обработчик запущен: закрытие каждые {every:g} с, почта каждые {mail_interval:g} с")
-    jobs = [Periodic("close-stale", every, lambda: close_stale(hours)), Periodic("purge-drafts", purge_every, _purge)]
+    jobs = [Periodic("close-stale", every, lambda: _close_stale(hours)), Periodic("purge-drafts", purge_every, _purge)]
     if current_app.config.get("MAIL_IMAP_HOST"):
         jobs.append(Periodic("mail fetch", fetch_every, _fetch))
     _forever(mail_interval, lambda: _send_round(50), jobs)

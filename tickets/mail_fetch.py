@@ -7,18 +7,20 @@ from email.utils import parseaddr
 from typing import Any
 
 from extensions import db
+from tickets.flask_glue import current_notifier
 from tickets.imap_mailbox import ImapSettings
 from tickets.imap_mailbox import fetch
 from tickets.inbound import InboundSettings
 from tickets.inbound import Processor
 from tickets.mail_threading import Threading
+from tickets.notify import Notifier
 
 
-def processor(config: Mapping[str, Any]) -> Processor:
-    """The inbound processor for this app's config."""
+def processor(config: Mapping[str, Any], notifier: Notifier | None = None) -> Processor:
+    """The inbound processor for this app's config (and the running app's notifier, unless given)."""
     threading = Threading.from_config(config)
     own = {threading.reply_address.lower(), parseaddr(str(config.get("MAIL_FROM") or ""))[1].lower()} - {""}
-    return Processor(threading, InboundSettings.from_config(config), frozenset(own))
+    return Processor(threading, InboundSettings.from_config(config), frozenset(own), notifier or current_notifier())
 
 
 def fetch_round(config: Mapping[str, Any], limit: int = 50) -> tuple[int, int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -14,38 +13,14 @@ from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
-from sqlalchemy.types import DateTime
-from sqlalchemy.types import TypeDecorator
 
+from db_types import UTCDateTime
+from db_types import utcnow
 from extensions import db
+from tickets.policy import DEFAULT_TIMEZONE
 
 # The largest id the integer columns hold on PostgreSQL: a bigger number from a URL or a form names nothing.
 MAX_ID = 2**31 - 1
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator):
-    """Timezone-aware UTC datetimes on every backend (SQLite drops the offset otherwise)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is not None:
-            if value.tzinfo is None:
-                raise ValueError("naive datetime given to a UTC column")
-            value = value.astimezone(UTC)
-            if dialect.name == "sqlite":
-                value = value.replace(tzinfo=None)
-        return value
-
-    def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value
 
 
 class Company(db.Model):
@@ -54,7 +29,7 @@ class Company(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     lk_number: Mapped[str] = mapped_column(String(12), unique=True)
-    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     account: Mapped[User | None] = relationship(back_populates="company", uselist=False)
@@ -93,7 +68,7 @@ class User(UserMixin, db.Model):
 
     @property
     def timezone(self) -> str:
-        return self.company.timezone if self.company else "Europe/Moscow"
+        return self.company.timezone if self.company else DEFAULT_TIMEZONE
 
 
 class LoginSession(db.Model):
@@ -107,21 +82,6 @@ class LoginSession(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class CatalogTopic(db.Model):
-    """Topics as last loaded by `flask content load`, for reporting and console filters."""
-
-    __tablename__ = "catalog_topic"
-    __table_args__ = (UniqueConstraint("category_slug", "topic_slug"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    category_slug: Mapped[str] = mapped_column(String(100))
-    topic_slug: Mapped[str] = mapped_column(String(100))
-    category_title: Mapped[str] = mapped_column(String(200))
-    topic_title: Mapped[str] = mapped_column(String(200))
-    priority: Mapped[str] = mapped_column(String(10))
-    active: Mapped[bool] = mapped_column(default=True)
 
 
 class Ticket(db.Model):

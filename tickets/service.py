@@ -15,15 +15,17 @@ from sqlalchemy.exc import IntegrityError
 from extensions import db
 from kb.catalog import Category
 from kb.catalog import Topic
-from search.log import scrub
 from tickets.attachments import CheckedFile
 from tickets.attachments import store_file
+from tickets.flask_glue import current_notifier
 from tickets.models import Attachment
 from tickets.models import StatusChange
 from tickets.models import Ticket
 from tickets.models import TicketField
 from tickets.models import User
 from tickets.models import utcnow
+from tickets.notify import Notifier
+from tickets.notify import queue_ticket_created
 from tickets.status import OPEN_STATUSES
 from tickets.status import PRIORITY_RANK
 from tickets.status import Status
@@ -38,7 +40,7 @@ class NewRequest:
     author_name: str
     submission_id: str
     field_values: list[tuple[str, str, str]] = field(default_factory=list)  # (key, label, value)
-    # What the customer searched before opening the form (the suggestion link's q), if anything.
+    # What the customer searched before opening the form (the suggestion link's q), scrubbed by search.log.scrub.
     search_phrase: str = ""
 
 
@@ -136,7 +138,7 @@ def find_by_submission(user: User, submission_id: str) -> Ticket | None:
 
 
 def create_ticket(user: User, req: NewRequest, keep: list[Attachment],
-                  now: datetime | None = None) -> tuple[Ticket, bool]:
+                  now: datetime | None = None, notifier: Notifier | None = None) -> tuple[Ticket, bool]:
     """File the request once per submission id; return it and whether it is new."""
     existing = find_by_submission(user, req.submission_id)
     if existing is not None:
@@ -158,7 +160,7 @@ def create_ticket(user: User, req: NewRequest, keep: list[Attachment],
         summary=req.summary.strip(),
         description=req.description.strip(),
         author_name=req.author_name.strip(),
-        search_phrase=scrub(req.search_phrase) or None,
+        search_phrase=req.search_phrase or None,
         fields=[
             TicketField(key=key, label=label, value=value, position=i)
             for i, (key, label, value) in enumerate(req.field_values)
@@ -173,9 +175,7 @@ def create_ticket(user: User, req: NewRequest, keep: list[Attachment],
         for attachment in keep:
             attachment.ticket_id = ticket.id
             attachment.draft_key = None
-        from tickets.notify import queue_ticket_created
-
-        queue_ticket_created(ticket, user)
+        queue_ticket_created(notifier or current_notifier(), ticket, user)
         db.session.commit()
     except IntegrityError:
         # A concurrent duplicate of the same submission won the race: show that one.

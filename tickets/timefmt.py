@@ -6,7 +6,7 @@ import math
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-DEFAULT_TIMEZONE = "Europe/Moscow"
+from tickets.policy import DEFAULT_TIMEZONE
 
 
 def local_time(dt: datetime, tz_name: str = DEFAULT_TIMEZONE) -> str:

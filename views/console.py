@@ -12,16 +12,20 @@ from flask_login import current_user
 from flask_login import login_required
 
 from kb import current_catalog
+from tickets import current_notifier
+from tickets import lifecycle
 from tickets import outbox
 from tickets import service
-from tickets import workflow
+from tickets.queue import QueueFilters
+from tickets.queue import queue_query
+from tickets.queue import queue_size
+from tickets.queue import status_counts
 from tickets.status import Status
 from views import limits
-from views import uploads
-from views.inputs import form_ids
 from views.inputs import query_int
 from views.rendering import redirect_to
 from views.rendering import render
+from views.replies import post_reply
 from views.reply_forms import AgentReplyForm
 from views.reply_forms import StatusForm
 
@@ -43,11 +47,11 @@ def agent_required(view):
     return wrapped
 
 
-def _filters() -> workflow.QueueFilters:
+def _filters() -> QueueFilters:
     args = request.args
     status = args.get("status", "")
     assignee = args.get("assignee", "")
-    return workflow.QueueFilters(
+    return QueueFilters(
         category=args.get("category", ""),
         topic=args.get("topic", ""),
         status=status if status in set(Status) else "",
@@ -62,9 +66,9 @@ def _filters() -> workflow.QueueFilters:
 def queue():
     """Open requests by priority, then oldest first, with filters and counts per status."""
     filters = _filters()
-    counts = workflow.status_counts(filters)
-    return render("console_queue.html", "queue", tickets=workflow.queue_query(filters), counts=counts,
-                  total=workflow.queue_size(counts, filters), filters=filters, args=request.args,
+    counts = status_counts(filters)
+    return render("console_queue.html", "queue", tickets=queue_query(filters), counts=counts,
+                  total=queue_size(counts, filters), filters=filters, args=request.args,
                   categories=current_catalog().categories)
 
 
@@ -94,7 +98,7 @@ def ticket(ticket_id: int):
 @agent_required
 def take(ticket_id: int):
     """Assign the request to the current agent."""
-    workflow.take(_ticket_or_404(ticket_id), current_user)
+    lifecycle.take(_ticket_or_404(ticket_id), current_user)
     return redirect_to(url_for("console.ticket", ticket_id=ticket_id))
 
 
@@ -105,18 +109,14 @@ def reply(ticket_id: int):
     """Reply publicly (optionally waiting for the customer) or add an internal note."""
     found = _ticket_or_404(ticket_id)
     form = AgentReplyForm()
-    checked = uploads.validate_with_attachments(form, current_user, found.company_id,
-                                                form_ids("keep"))
-    if checked.valid:
-        try:
-            comment = workflow.add_agent_reply(
-                found, current_user, form.body.data, checked.kept, wait_for_customer=form.mode.data == "wait",
-                internal=form.mode.data == "internal", submission_id=checked.draft_key)
-        except workflow.WorkflowError as exc:
-            form.mode.errors.append(str(exc))
-        else:
-            return redirect_to(url_for("console.ticket", ticket_id=comment.ticket_id, _anchor=f"comment-{comment.id}"))
-    return _ticket_page(found, reply_form=form, kept=checked.kept, code=422, block="agent_reply")
+    return post_reply(
+        found, form, form.mode,
+        lambda checked: lifecycle.add_agent_reply(
+            found, current_user, form.body.data, checked.kept, wait_for_customer=form.mode.data == "wait",
+            internal=form.mode.data == "internal", submission_id=checked.draft_key, notifier=current_notifier()),
+        lambda comment: redirect_to(url_for("console.ticket", ticket_id=comment.ticket_id,
+                                            _anchor=f"comment-{comment.id}")),
+        lambda kept: _ticket_page(found, reply_form=form, kept=kept, code=422, block="agent_reply"))
 
 
 @bp.post("/requests/<int:ticket_id>/status")
@@ -127,8 +127,9 @@ def status(ticket_id: int):
     form = StatusForm.for_status(found.status)
     if form.validate():
         try:
-            workflow.change_status(found, current_user, form.target.data, form.reason.data or "")
+            lifecycle.change_status(found, current_user, form.target.data, form.reason.data or "",
+                                   notifier=current_notifier())
             return redirect_to(url_for("console.ticket", ticket_id=ticket_id))
-        except workflow.WorkflowError as exc:
+        except lifecycle.WorkflowError as exc:
             form.target.errors.append(str(exc))
     return _ticket_page(found, status_form=form, code=422, block="agent_status")

@@ -16,12 +16,12 @@ from wtforms import HiddenField
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 
+from db_types import utcnow
 from kb import current_catalog
 from search import report
 from search import usage
 from search.flask_glue import learning_policy
 from search.text import MAX_QUERY_LENGTH
-from tickets.models import utcnow
 from views.console import agent_required
 from views.forms import PortalForm
 from views.rendering import redirect_to

@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from extensions import db
+from tickets import current_policy
 from views.limits import retry_after
 from views.rendering import render
 
@@ -39,9 +40,9 @@ def _page(code: int, message: str | None = None):
 
 def too_large_message() -> str:
     """Why a post was refused as too large, with the limits, and how to get the form back."""
-    config = current_app.config
-    limit = (f"за один раз можно отправить не больше {config['MAX_CONTENT_LENGTH'] // 1048576} МБ; к одному "
-             f"сообщению — до {config['MAX_ATTACHMENTS']} файлов по {config['MAX_ATTACHMENT_SIZE'] // 1048576} МБ")
+    policy = current_policy()
+    limit = (f"за один раз можно отправить не больше {current_app.config['MAX_CONTENT_LENGTH'] // 1048576} МБ; "
+             f"к одному сообщению — до {policy.max_attachments} файлов по {policy.max_attachment_size // 1048576} МБ")
     lead = f"Вы отправили {request.content_length / 1048576:.0f} МБ, а {limit}" if request.content_length else (
         limit[0].upper() + limit[1:])
     return (f"{lead}. Вернитесь назад кнопкой браузера «Назад»: текст формы браузер сохранил. "

@@ -20,6 +20,7 @@ from wtforms.validators import StopValidation
 from kb.catalog import Catalog
 from kb.catalog import FieldDef
 from kb.catalog import Topic
+from search.log import scrub
 from search.text import MAX_QUERY_LENGTH
 from tickets import service
 from tickets.models import Attachment
@@ -159,7 +160,7 @@ def handle_post(form: RequestForm, topic: Topic, catalog: Catalog, user: User, k
         author_name=form.author_name.data,
         submission_id=checked.draft_key,
         field_values=values,
-        search_phrase=form.search_phrase.data or "",
+        search_phrase=scrub(form.search_phrase.data or ""),
     )
     ticket, _created = service.create_ticket(user, request, checked.kept)
     return Submission(form, checked.kept, ticket.id)

@@ -13,15 +13,16 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 
+from tickets import current_notifier
+from tickets import lifecycle
+from tickets import queue
 from tickets import service
-from tickets import workflow
 from tickets.validators import AUTHOR_NAME_MAX
 from tickets.validators import single_line
 from views import limits
-from views import uploads
-from views.inputs import form_ids
 from views.rendering import redirect_to
 from views.rendering import render
+from views.replies import post_reply
 from views.reply_forms import CloseForm
 from views.reply_forms import ReplyForm
 
@@ -62,13 +63,13 @@ def index():
 def created(ticket_id: int):
     """Confirm a new request with its number."""
     ticket = _ticket_or_404(ticket_id)
-    return render("request_created.html", ticket=ticket, position=workflow.queue_position(ticket))
+    return render("request_created.html", ticket=ticket, position=queue.queue_position(ticket))
 
 
 def _detail(ticket, form: ReplyForm, kept: list, status: int = 200, block: str | None = None):
     return render("request_detail.html", block, status, ticket=ticket, form=form, kept=kept,
                   comments=service.thread(ticket, include_internal=False), history=service.history(ticket),
-                  position=workflow.queue_position(ticket))
+                  position=queue.queue_position(ticket))
 
 
 @bp.get("/<int:ticket_id>")
@@ -86,20 +87,18 @@ def reply(ticket_id: int):
     """Add the customer's reply; it brings a waiting or closed request back to support."""
     ticket = _ticket_or_404(ticket_id)
     form = ReplyForm()
-    checked = uploads.validate_with_attachments(form, current_user, ticket.company_id,
-                                                form_ids("keep"))
-    if not checked.valid:
-        return _detail(ticket, form, checked.kept, 422, "reply_form")
-    try:
-        target, comment = workflow.add_customer_reply(
-            ticket, current_user, form.author_name.data, form.body.data, checked.kept, checked.draft_key,
-            reopen_window_days=current_app.config["REOPEN_WINDOW_DAYS"])
-    except workflow.WorkflowError as exc:
-        form.body.errors.append(str(exc))
-        return _detail(ticket, form, checked.kept, 422, "reply_form")
-    response = redirect_to(url_for("requests.detail", ticket_id=target.id, _anchor=f"comment-{comment.id}"))
-    remember_author(response, form.author_name.data)
-    return response
+
+    def done(added):
+        target, comment = added
+        response = redirect_to(url_for("requests.detail", ticket_id=target.id, _anchor=f"comment-{comment.id}"))
+        remember_author(response, form.author_name.data)
+        return response
+
+    return post_reply(
+        ticket, form, form.body,
+        lambda checked: lifecycle.add_customer_reply(ticket, current_user, form.author_name.data, form.body.data,
+                                                     checked.kept, checked.draft_key, notifier=current_notifier()),
+        done, lambda kept: _detail(ticket, form, kept, 422, "reply_form"))
 
 
 @bp.post("/<int:ticket_id>/close")
@@ -108,7 +107,7 @@ def close(ticket_id: int):
     """Close the request at the customer's word: the question is solved."""
     ticket = _ticket_or_404(ticket_id)
     form = CloseForm()
-    workflow.close_by_customer(ticket, current_user, form.author_name.data or author_from_cookie())
+    lifecycle.close_by_customer(ticket, current_user, form.author_name.data or author_from_cookie())
     return redirect_to(url_for("requests.detail", ticket_id=ticket.id))
 
 

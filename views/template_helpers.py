@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC
 from datetime import datetime
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask
-from flask import current_app
 from flask_login import current_user
 from markupsafe import Markup
 
 from kb import current_catalog
+from tickets import current_policy
 from tickets.status import AGENT_LABELS
 from tickets.status import CUSTOMER_LABELS
 from tickets.status import PRIORITY_LABELS
@@ -23,7 +22,7 @@ from tickets.timefmt import countdown_text
 def _timezone() -> str:
     if current_user and current_user.is_authenticated:
         return current_user.timezone
-    return current_app.config["PORTAL_TIMEZONE"]
+    return current_policy().timezone
 
 
 def localtime(value: datetime | None) -> str:
@@ -52,8 +51,7 @@ def auto_close_countdown(ticket) -> str | None:
     """The countdown shown while support waits for the customer."""
     if ticket.status != Status.WAITING_CUSTOMER or ticket.waiting_since is None:
         return None
-    deadline = ticket.waiting_since + timedelta(hours=current_app.config["AUTO_CLOSE_HOURS"])
-    return countdown_text(deadline, datetime.now(UTC))
+    return countdown_text(current_policy().auto_close_deadline(ticket.waiting_since), datetime.now(UTC))
 
 
 def category_icon(category) -> Markup:
@@ -82,6 +80,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(auto_close_countdown)
     app.add_template_global(category_icon)
     app.add_template_global(plural)
+    app.add_template_global(current_policy, "ticket_policy")
     app.add_template_global(lambda p: PRIORITY_LABELS.get(p, p), "priority_label")
     app.add_template_global(lambda slug: current_catalog().category(slug), "catalog_category")
     app.add_template_global(lambda key: current_catalog().fields[key], "catalog_field")

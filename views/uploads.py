@@ -15,6 +15,7 @@ from flask import current_app
 from werkzeug.datastructures import FileStorage
 from wtforms import Field
 
+from tickets import current_policy
 from tickets import service
 from tickets.attachments import AttachmentError
 from tickets.attachments import DraftQuota
@@ -58,18 +59,18 @@ class UploadRequest(Request):
     _files_seen = 0
 
     def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
-        config = current_app.config
+        policy = current_policy()
         if not filename:  # an empty file input: nothing was chosen
             return CappedUpload(0)
         self._files_seen += 1
         # One byte over the limit is enough to know the file is too big; files over the count keep nothing.
-        over_count = self._files_seen > config["MAX_ATTACHMENTS"]
-        return CappedUpload(0 if over_count else config["MAX_ATTACHMENT_SIZE"] + 1)
+        over_count = self._files_seen > policy.max_attachments
+        return CappedUpload(0 if over_count else policy.max_attachment_size + 1)
 
 
 def _quota() -> DraftQuota:
-    config = current_app.config
-    return DraftQuota(config["DRAFT_MAX_FILES"], config["DRAFT_MAX_BYTES"], config["DRAFT_TTL_HOURS"])
+    policy = current_policy()
+    return DraftQuota(policy.draft_max_files, policy.draft_max_bytes, policy.draft_ttl_hours)
 
 
 def _checked(upload: FileStorage, max_size: int):
@@ -81,13 +82,13 @@ def _checked(upload: FileStorage, max_size: int):
 
 def collect(field: Field, user: User, company_id: int, draft_key: str, kept_ids: list[int]) -> list[Attachment]:
     """Return the kept drafts plus the newly uploaded files that pass the checks; errors go on the field."""
-    config = current_app.config
-    upload_dir = Path(config["UPLOAD_DIR"])
+    policy = current_policy()
+    upload_dir = Path(current_app.config["UPLOAD_DIR"])
     field.errors = list(field.errors)
     service.discard_unkept_drafts(user, draft_key, kept_ids, upload_dir)
     kept = service.draft_attachments(user, draft_key, kept_ids)
     files = [f for f in (field.data or []) if isinstance(f, FileStorage) and f.filename]
-    room = max(config["MAX_ATTACHMENTS"] - len(kept), 0)
+    room = max(policy.max_attachments - len(kept), 0)
     quota = _quota()
     used_files, used_bytes = service.draft_usage(user)
     surplus: list[str] = []
@@ -96,7 +97,7 @@ def collect(field: Field, user: User, company_id: int, draft_key: str, kept_ids:
             surplus.append(upload.filename)
             continue
         try:
-            checked = _checked(upload, config["MAX_ATTACHMENT_SIZE"])
+            checked = _checked(upload, policy.max_attachment_size)
             quota.check(checked.filename, len(checked.data), used_files, used_bytes)
         except AttachmentError as exc:
             field.errors.append(str(exc))
@@ -105,7 +106,7 @@ def collect(field: Field, user: User, company_id: int, draft_key: str, kept_ids:
         room, used_files, used_bytes = room - 1, used_files + 1, used_bytes + len(checked.data)
     if surplus:
         field.errors.append(
-            f"Можно приложить не больше {config['MAX_ATTACHMENTS']} файлов; лишние не сохранены: {', '.join(surplus)}"
+            f"Можно приложить не больше {policy.max_attachments} файлов; лишние не сохранены: {', '.join(surplus)}"
         )
     return kept
 

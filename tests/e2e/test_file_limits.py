@@ -12,6 +12,7 @@ from tests.e2e.test_request_journey import PNG
 from tests.e2e.test_request_journey import TOPIC
 from tests.e2e.test_request_journey import created_number
 from tests.e2e.test_request_journey import good_values
+from tests.policy_helpers import configure
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -23,9 +24,9 @@ def small_limits(live_server):
     """Limits of a few kilobytes on the live server, so the test sends no megabytes through the browser."""
     config = live_server.app.config
     saved = {key: config[key] for key in ("MAX_ATTACHMENT_SIZE", "MAX_ATTACHMENTS")}
-    config.update(MAX_ATTACHMENT_SIZE=LIMIT, MAX_ATTACHMENTS=2)
+    configure(live_server.app, MAX_ATTACHMENT_SIZE=LIMIT, MAX_ATTACHMENTS=2)
     yield
-    config.update(saved)
+    configure(live_server.app, **saved)
 
 
 def png(name: str, size: int = len(PNG)) -> dict:

@@ -11,7 +11,8 @@ from extensions import db
 from tests.lifecycle_helpers import file_request
 from tests.lifecycle_helpers import history
 from tests.lifecycle_helpers import outbox
-from tickets import workflow
+from tickets import autoclose
+from tickets import lifecycle
 from tickets.models import OutboxMessage
 from tickets.models import StatusChange
 from tickets.models import Ticket
@@ -22,7 +23,7 @@ T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 def waiting_since(customer, agent, at: datetime, summary: str = "Ждет клиента") -> Ticket:
     ticket = file_request(customer, summary=summary, created_at=at)
-    workflow.add_agent_reply(ticket, agent, "Ответьте, пожалуйста", [], wait_for_customer=True, now=at)
+    lifecycle.add_agent_reply(ticket, agent, "Ответьте, пожалуйста", [], wait_for_customer=True, now=at)
     return ticket
 
 
@@ -39,7 +40,7 @@ def test_closes_only_requests_waiting_longer_than_the_limit(customer, agent):
     fresh = waiting_since(customer, agent, T0 - timedelta(hours=47), "Недавно ждет")
     working = file_request(customer, created_at=T0 - timedelta(days=9))
 
-    assert workflow.close_stale(now=T0) == (1, 1)
+    assert autoclose.close_stale(now=T0) == (1, 1)
 
     db.session.expire_all()
     assert (stale.status, stale.closed_at, stale.waiting_since) == (Status.CLOSED, T0, None)
@@ -55,9 +56,9 @@ def test_closes_only_requests_waiting_longer_than_the_limit(customer, agent):
 
 def test_reminder_once_per_waiting_period(customer, agent):
     ticket = waiting_since(customer, agent, T0)
-    assert workflow.close_stale(now=T0 + timedelta(hours=23)) == (0, 0)
-    assert workflow.close_stale(now=T0 + timedelta(hours=24, minutes=30)) == (0, 1)
-    assert workflow.close_stale(now=T0 + timedelta(hours=30)) == (0, 0)
+    assert autoclose.close_stale(now=T0 + timedelta(hours=23)) == (0, 0)
+    assert autoclose.close_stale(now=T0 + timedelta(hours=24, minutes=30)) == (0, 1)
+    assert autoclose.close_stale(now=T0 + timedelta(hours=30)) == (0, 0)
     [reminder] = mails("reminder")
     assert reminder.dedupe_key == f"reminder:{ticket.id}:{T0.isoformat()}"
     assert reminder.subject == f"Обращение №{ticket.id} закроется через 24 ч без вашего ответа"
@@ -66,29 +67,29 @@ def test_reminder_once_per_waiting_period(customer, agent):
     assert db.session.get(Ticket, ticket.id).reminder_sent_at == T0 + timedelta(hours=24, minutes=30)
 
     # The customer answers, the agent asks again: a new period earns a new reminder.
-    workflow.add_customer_reply(ticket, customer, "Ирина", "Ответ", [], "r1", now=T0 + timedelta(hours=31))
-    workflow.add_agent_reply(ticket, agent, "Еще вопрос", [], wait_for_customer=True,
+    lifecycle.add_customer_reply(ticket, customer, "Ирина", "Ответ", [], "r1", now=T0 + timedelta(hours=31))
+    lifecycle.add_agent_reply(ticket, agent, "Еще вопрос", [], wait_for_customer=True,
                              now=T0 + timedelta(hours=32))
     assert ticket.reminder_sent_at is None
-    assert workflow.close_stale(now=T0 + timedelta(hours=57)) == (0, 1)
+    assert autoclose.close_stale(now=T0 + timedelta(hours=57)) == (0, 1)
     assert len(mails("reminder")) == 2
 
 
 def test_asking_again_restarts_the_clock(customer, agent):
     ticket = waiting_since(customer, agent, T0)
-    workflow.add_agent_reply(ticket, agent, "Напоминаю о вопросе", [], wait_for_customer=True,
+    lifecycle.add_agent_reply(ticket, agent, "Напоминаю о вопросе", [], wait_for_customer=True,
                              now=T0 + timedelta(hours=40))
-    assert workflow.close_stale(now=T0 + timedelta(hours=49)) == (0, 0)
-    assert workflow.close_stale(now=T0 + timedelta(hours=89)) == (1, 0)
+    assert autoclose.close_stale(now=T0 + timedelta(hours=49)) == (0, 0)
+    assert autoclose.close_stale(now=T0 + timedelta(hours=89)) == (1, 0)
 
 
 def test_running_twice_changes_nothing_more(customer, agent):
     for i in range(3):
         waiting_since(customer, agent, T0 - timedelta(hours=50 + i))
-    assert workflow.close_stale(now=T0) == (3, 0)
+    assert autoclose.close_stale(now=T0) == (3, 0)
     queued = len(outbox())
-    assert workflow.close_stale(now=T0) == (0, 0)
-    assert workflow.close_stale(now=T0 + timedelta(minutes=1)) == (0, 0)
+    assert autoclose.close_stale(now=T0) == (0, 0)
+    assert autoclose.close_stale(now=T0 + timedelta(minutes=1)) == (0, 0)
     assert len(outbox()) == queued
     closings = db.session.scalars(db.select(StatusChange.ticket_id).filter_by(to_status="closed")).all()
     assert len(closings) == 3
@@ -99,7 +100,7 @@ def test_small_batches_cover_everything(customer, agent):
         waiting_since(customer, agent, T0 - timedelta(hours=60 + i))
     for i in range(5):
         waiting_since(customer, agent, T0 - timedelta(hours=30 + i))
-    assert workflow.close_stale(now=T0, batch=3) == (7, 5)
+    assert autoclose.close_stale(now=T0, batch=3) == (7, 5)
 
 
 def test_two_runners_at_once_close_and_mail_each_request_once(app, customer, agent):
@@ -113,7 +114,7 @@ def test_two_runners_at_once_close_and_mail_each_request_once(app, customer, age
     def runner() -> None:
         with app.app_context():
             start.wait()
-            results.append(workflow.close_stale(now=T0, batch=5))
+            results.append(autoclose.close_stale(now=T0, batch=5))
             db.session.remove()
 
     threads = [threading.Thread(target=runner) for _ in range(2)]

@@ -197,11 +197,11 @@ def test_customer_sees_the_place_in_the_queue(logged_in, customer, other_custome
 
 
 def test_my_requests_lead_with_the_ones_waiting_for_an_answer(logged_in, customer, agent):
-    from tickets import workflow
+    from tickets import lifecycle
 
     quiet = file_request(customer, summary="Обычное")
     asked = file_request(customer, summary="Нужен ваш ответ")
-    workflow.add_agent_reply(asked, agent, "Пришлите идентификатор звонка", [], wait_for_customer=True)
+    lifecycle.add_agent_reply(asked, agent, "Пришлите идентификатор звонка", [], wait_for_customer=True)
     html = logged_in.get("/requests/").get_data(as_text=True)
     assert "Ждут вашего ответа: 1" in html
     banner = html.split('id="waiting-title"')[1].split("</section>")[0]
@@ -218,13 +218,13 @@ def test_no_attribute_says_none(client, customer, agent):
 
 
 def test_my_requests_tabs(logged_in, customer, agent):
-    from tickets import workflow
+    from tickets import lifecycle
 
     open_one = file_request(customer, summary="Открытое")
     asked = file_request(customer, summary="Ждет ответа")
     done = file_request(customer, summary="Закрытое")
-    workflow.add_agent_reply(asked, agent, "Уточните", [], wait_for_customer=True)
-    workflow.close_by_customer(done, customer, "Ирина")
+    lifecycle.add_agent_reply(asked, agent, "Уточните", [], wait_for_customer=True)
+    lifecycle.close_by_customer(done, customer, "Ирина")
 
     def listed(show: str) -> list[int]:
         html = logged_in.get("/requests/", query_string={"show": show}).get_data(as_text=True)

@@ -15,10 +15,11 @@ from tests.lifecycle_helpers import file_request
 from tests.mail_helpers import plain
 from tests.mail_helpers import reply
 from tests.mail_helpers import sent_mail
+from tests.policy_helpers import configure
 from tests.smtp_fixture import smtp_server  # noqa: F401
 from tests.web.test_request_filing import URL
 from tests.web.test_request_filing import good_form
-from tickets import workflow
+from tickets import lifecycle
 from tickets.models import Comment
 from tickets.models import InboundMail
 from tickets.models import Ticket
@@ -28,7 +29,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 @pytest.fixture
 def imap_app(app, imap_server):  # noqa: F811
-    app.config.update(imap_server.config, MAIL_FROM="Техподдержка Twin <support@twin.test>")
+    configure(app, **imap_server.config, MAIL_FROM="Техподдержка Twin <support@twin.test>")
     return app
 
 
@@ -46,7 +47,7 @@ def customer_comments(ticket_id: int) -> list[Comment]:
 @pytest.fixture
 def answered(imap_app, customer, agent):
     ticket = file_request(customer, summary="Не приходят СМС")
-    workflow.add_agent_reply(ticket, agent, "Пришлите время последнего сообщения.", [], wait_for_customer=True)
+    lifecycle.add_agent_reply(ticket, agent, "Пришлите время последнего сообщения.", [], wait_for_customer=True)
     return ticket, sent_mail(imap_app.config)[-1]
 
 
@@ -103,7 +104,7 @@ def test_fetch_explains_a_missing_or_wrong_mailbox(app, runner, imap_server):  #
 def test_journey_agent_answers_customer_replies_by_mail(app, client, runner, customer, agent, smtp_server,  # noqa: F811
                                                         imap_server):  # noqa: F811
     app.config.update(smtp_server.config)
-    app.config.update(imap_server.config)
+    configure(app, **imap_server.config)
     login(client, customer.email)
     assert client.post(URL, data=good_form()).status_code == 303
     number = db.session.scalar(db.select(Ticket.id))

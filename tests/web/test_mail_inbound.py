@@ -17,7 +17,7 @@ from tests.mail_helpers import plain
 from tests.mail_helpers import reply
 from tests.mail_helpers import sent_mail
 from tests.web.test_reply_files import PNG
-from tickets import workflow
+from tickets import lifecycle
 from tickets.inbound import AUTO
 from tickets.inbound import BOUNCE
 from tickets.inbound import COMMENT
@@ -43,7 +43,7 @@ def app_config(app_config):
 def asked(app, customer, agent):
     """A request the agent answered, waiting for the customer, with both mails delivered."""
     ticket = file_request(customer, summary="Не приходят СМС")
-    workflow.add_agent_reply(ticket, agent, "Пришлите время последнего сообщения.", [], wait_for_customer=True)
+    lifecycle.add_agent_reply(ticket, agent, "Пришлите время последнего сообщения.", [], wait_for_customer=True)
     created, answer = sent_mail(app.config)
     return ticket, created, answer
 
@@ -145,7 +145,7 @@ def test_unknown_mail_and_forged_tokens_never_post(app, asked, other_customer):
 ])
 def test_automatic_mail_never_reopens_or_mails_back(app, asked, agent, headers):
     ticket, _, answer = asked
-    workflow.change_status(ticket, agent, "closed")
+    lifecycle.change_status(ticket, agent, "closed")
     queued = len(outbox(ticket.id))
     raw = reply(answer, "Я в отпуске до понедельника", headers={k: v.format(id=ticket.id) for k, v in headers.items()
                                                                if k != "Subject"})
@@ -207,7 +207,7 @@ def test_attachments_pass_the_web_forms_checks(app, asked, agent, client):
 
 def test_a_reply_to_a_closed_request_reopens_it_and_says_so(app, asked, agent):
     ticket, _, answer = asked
-    workflow.change_status(ticket, agent, "closed")
+    lifecycle.change_status(ticket, agent, "closed")
     sent_mail(app.config)
     assert processor(app.config).process(reply(answer, ANSWER)).ticket_id == ticket.id
     assert db.session.get(Ticket, ticket.id).status == "reopened"
@@ -218,7 +218,7 @@ def test_a_reply_to_a_closed_request_reopens_it_and_says_so(app, asked, agent):
 
 def test_a_reply_long_after_closing_opens_a_linked_request(app, asked, agent):
     ticket, _, answer = asked
-    workflow.change_status(ticket, agent, "closed", now=datetime.now(UTC) - timedelta(days=40))
+    lifecycle.change_status(ticket, agent, "closed", now=datetime.now(UTC) - timedelta(days=40))
     result = processor(app.config).process(reply(answer, ANSWER))
     new = db.session.get(Ticket, result.ticket_id)
     assert new.id != ticket.id and new.linked_ticket_id == ticket.id and new.status == "new"

@@ -14,7 +14,7 @@ from extensions import db
 from tests.lifecycle_helpers import file_request
 from tests.lifecycle_helpers import outbox
 from tests.smtp_fixture import smtp_server  # noqa: F401
-from tickets import workflow
+from tickets import lifecycle
 from tickets.models import OutboxMessage
 from tickets.outbox import backoff
 from tickets.outbox import deliver_due
@@ -38,7 +38,7 @@ def test_backoff_doubles_from_a_minute_up_to_an_hour():
 def test_agent_comment_arrives_with_text_html_and_link(app, customer, agent, smtp_server):  # noqa: F811
     app.config.update(smtp_server.config)
     ticket = file_request(customer, summary="Не приходят СМС", created_at=T0)
-    workflow.add_agent_reply(ticket, agent, "Проверьте имя отправителя.\nИ пришлите <скриншот>.", [],
+    lifecycle.add_agent_reply(ticket, agent, "Проверьте имя отправителя.\nИ пришлите <скриншот>.", [],
                              wait_for_customer=True, now=T0)
     assert deliver_due(app.config, now=T0 + timedelta(minutes=1)) == (2, 0)
 

@@ -21,9 +21,10 @@ from tests.conftest import PASSWORD
 from tests.conftest import login
 from tests.lifecycle_helpers import file_request
 from tests.lifecycle_helpers import outbox
+from tests.policy_helpers import configure
 from tests.web.test_request_filing import URL
 from tests.web.test_request_filing import good_form
-from tickets import workflow
+from tickets import lifecycle
 from tickets.accounts import create_agent
 from tickets.models import Attachment
 from tickets.models import Comment
@@ -174,7 +175,7 @@ def test_a_long_file_name_keeps_its_extension(logged_in):
 @pytest.mark.parametrize("finished", [Status.CLOSED, Status.RESOLVED])
 def test_waiting_reply_on_a_finished_request_is_422_with_text_and_files_kept(client, customer, agent, finished):
     ticket = file_request(customer)
-    workflow.change_status(ticket, agent, finished)
+    lifecycle.change_status(ticket, agent, finished)
     login(client, agent.email)
     data = {"body": "Пришлите лог звонка", "mode": "wait", "submission_id": "wait-1",
             "attachments": [(io.BytesIO(PNG), "инструкция.png")]}
@@ -196,7 +197,7 @@ def test_waiting_reply_on_a_finished_request_is_422_with_text_and_files_kept(cli
 
 
 def test_transition_errors_are_workflow_errors():
-    assert issubclass(workflow.TransitionError, workflow.WorkflowError)
+    assert issubclass(lifecycle.TransitionError, lifecycle.WorkflowError)
 
 
 def test_the_same_agent_reply_posted_five_times_is_one_comment_and_one_mail(client, customer, agent):
@@ -227,7 +228,7 @@ def test_a_concurrent_duplicate_agent_reply_returns_the_winner(app, customer, ag
             other.commit()
 
     event.listen(db.session(), "before_flush", other_worker_wins, once=True)
-    comment = workflow.add_agent_reply(ticket, agent, "второй", [], submission_id="race-1")
+    comment = lifecycle.add_agent_reply(ticket, agent, "второй", [], submission_id="race-1")
     assert comment.body == "первый" and count(Comment) == 1
     assert outbox(ticket.id)[-1].subject.endswith("создано: Не открывается отчет")  # no mail from the loser
 
@@ -266,7 +267,7 @@ def test_a_customers_draft_is_not_the_agents(client, customer, agent):
 # --- Drafts do not pile up ---------------------------------------------------------------------
 
 def test_drafts_per_account_are_capped(app, client, customer):
-    app.config.update(DRAFT_MAX_FILES=3)
+    configure(app, DRAFT_MAX_FILES=3)
     login(client, customer.email)
     first = post(client, URL, good_form(summary="", submission_id="a"), [(io.BytesIO(PNG), f"a{i}.png") for i in range(2)])
     assert len(KEEP.findall(first.get_data(as_text=True))) == 2

@@ -7,6 +7,7 @@ import re
 
 from extensions import db
 from tests.conftest import login
+from tests.policy_helpers import configure
 from tickets.models import Attachment
 from tickets.models import Ticket
 
@@ -107,7 +108,7 @@ def test_unticked_draft_is_not_attached(logged_in):
 
 
 def test_too_many_attachments(app, logged_in):
-    app.config["MAX_ATTACHMENTS"] = 2
+    configure(app, MAX_ATTACHMENTS=2)
     data = good_form()
     data["attachments"] = [(io.BytesIO(PNG), f"{i}.png") for i in range(3)]
     response = logged_in.post(URL, data=data, content_type="multipart/form-data")

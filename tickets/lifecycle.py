@@ -1,4 +1,4 @@
-"""The life of a request after it is filed: replies, status changes, the agent queue, auto-close.
+"""The life of a request after it is filed: replies, commands and status changes.
 
 Each public function makes its change, the StatusChange rows and the outbox mail in one transaction.
 """
@@ -7,30 +7,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func
-from sqlalchemy import insert
 from sqlalchemy import select
-from sqlalchemy import tuple_
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from extensions import db
 from tickets import notify
+from tickets.flask_glue import current_notifier
 from tickets.models import Attachment
 from tickets.models import Comment
 from tickets.models import StatusChange
 from tickets.models import Ticket
 from tickets.models import User
-from tickets.outbox import enqueue_many
+from tickets.notify import Notifier
 from tickets.status import AGENT_LABELS
-from tickets.status import OPEN_STATUSES
 from tickets.status import Status
 from tickets.status import TransitionError
 from tickets.status import WorkflowError
@@ -51,12 +46,12 @@ class NotAllowed(WorkflowError):
     """This account may not act on this request."""
 
 
-def _now(now: datetime | None) -> datetime:
+def now_or_utc(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
 
 
 @contextmanager
-def _transaction() -> Iterator[None]:
+def transaction() -> Iterator[None]:
     try:
         yield
         db.session.commit()
@@ -65,7 +60,7 @@ def _transaction() -> Iterator[None]:
         raise
 
 
-def _status_values(target: Status, now: datetime) -> dict[str, Any]:
+def status_values(target: Status, now: datetime) -> dict[str, Any]:
     """Columns that follow the status: the waiting clock, the reminder and the closing time."""
     values: dict[str, Any] = {"status": target.value, "status_changed_at": now, "updated_at": now,
                               "waiting_since": None, "reminder_sent_at": None, "closed_at": None}
@@ -83,7 +78,7 @@ def _move(ticket: Ticket, target: Status, actor: User | None, actor_label: str, 
     check_transition(current, target)
     result = db.session.execute(
         update(Ticket).where(Ticket.id == ticket.id, Ticket.status == current.value)
-        .values(**_status_values(target, now), **extra)
+        .values(**status_values(target, now), **extra)
     )
     if result.rowcount != 1:
         raise WorkflowError("Обращение только что изменили — обновите страницу и попробуйте еще раз")
@@ -140,8 +135,8 @@ def _raced_reply(user: User, submission_id: str) -> Comment:
 
 
 def add_customer_reply(ticket: Ticket, user: User, author_name: str, body: str, attachments: list[Attachment],
-                       submission_id: str, now: datetime | None = None,
-                       reopen_window_days: int = 30) -> tuple[Ticket, Comment]:
+                       submission_id: str, now: datetime | None = None, reopen_window_days: int | None = None,
+                       notifier: Notifier | None = None) -> tuple[Ticket, Comment]:
     """Add the customer's reply; bring the request back to support, or open a linked one if closed long ago.
 
     Returns the request the reply landed in and the reply. A repeated submission_id returns the first reply.
@@ -150,17 +145,20 @@ def add_customer_reply(ticket: Ticket, user: User, author_name: str, body: str, 
     existing = _reply_by_submission(user, submission_id)
     if existing is not None:
         return db.session.get(Ticket, existing.ticket_id), existing
-    now = _now(now)
+    now = now_or_utc(now)
     body = _clean_body(body, attachments)
     label = author_name.strip() or user.name
+    notifier = notifier or current_notifier()
+    if reopen_window_days is None:
+        reopen_window_days = notifier.policy.reopen_window_days
     try:
-        with _transaction():
+        with transaction():
             target = ticket
             status = Status(ticket.status)
             if status in FINISHED:
                 finished_at = ticket.closed_at or ticket.status_changed_at
                 if now - finished_at > timedelta(days=reopen_window_days):
-                    target = _open_linked(ticket, user, label, submission_id, reopen_window_days, now)
+                    target = _open_linked(ticket, user, label, submission_id, reopen_window_days, now, notifier)
                 else:
                     _move(ticket, Status.REOPENED, user, label, REASON_REPLY_TO_CLOSED, now)
             elif status == Status.WAITING_CUSTOMER:
@@ -180,7 +178,7 @@ def add_customer_reply(ticket: Ticket, user: User, author_name: str, body: str, 
 
 
 def _open_linked(old: Ticket, user: User, label: str, submission_id: str, window_days: int,
-                 now: datetime) -> Ticket:
+                 now: datetime, notifier: Notifier) -> Ticket:
     ticket = Ticket(
         company_id=old.company_id,
         submission_id=submission_id,
@@ -205,13 +203,14 @@ def _open_linked(old: Ticket, user: User, label: str, submission_id: str, window
     db.session.add(StatusChange(ticket_id=ticket.id, from_status=None, to_status=Status.NEW.value,
                                 actor_id=user.id, actor_label=label, created_at=now,
                                 reason=f"{REASON_REPLY_TO_CLOSED} №{old.id} после {window_days} дней"))
-    notify.queue_ticket_created(ticket, user)
+    notify.queue_ticket_created(notifier, ticket, user)
     return ticket
 
 
 def add_agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[Attachment],
                     wait_for_customer: bool = False, internal: bool = False,
-                    now: datetime | None = None, submission_id: str | None = None) -> Comment:
+                    now: datetime | None = None, submission_id: str | None = None,
+                    notifier: Notifier | None = None) -> Comment:
     """Add an agent's public reply (mailed to the company) or an internal note (never shown or mailed).
 
     A repeated submission_id returns the first reply: nothing is added or mailed twice.
@@ -229,10 +228,11 @@ def add_agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[At
             f"Обращение в статусе «{AGENT_LABELS[status]}»: ждать ответа клиента нельзя. "
             "Отправьте ответ без ожидания или сначала возобновите обращение в блоке «Статус»"
         )
-    now = _now(now)
+    now = now_or_utc(now)
     body = _clean_body(body, attachments)
     try:
-        return _agent_reply(ticket, agent, body, attachments, wait_for_customer, internal, now, submission_id)
+        return _agent_reply(ticket, agent, body, attachments, wait_for_customer, internal, now, submission_id,
+                            notifier or current_notifier())
     except IntegrityError:
         if not submission_id:
             raise
@@ -240,8 +240,8 @@ def add_agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[At
 
 
 def _agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[Attachment], wait_for_customer: bool,
-                 internal: bool, now: datetime, submission_id: str | None) -> Comment:
-    with _transaction():
+                 internal: bool, now: datetime, submission_id: str | None, notifier: Notifier) -> Comment:
+    with transaction():
         comment = Comment(ticket_id=ticket.id, author_id=agent.id, author_name=agent.name, from_agent=True,
                           internal=internal, body=body, submission_id=submission_id or None, created_at=now)
         db.session.add(comment)
@@ -258,22 +258,22 @@ def _agent_reply(ticket: Ticket, agent: User, body: str, attachments: list[Attac
                 ticket.waiting_since, ticket.reminder_sent_at, ticket.updated_at = now, None, now
             else:
                 _move(ticket, Status.WAITING_CUSTOMER, agent, agent.name, REASON_WAITING, now, **extra)
-            deadline = now + timedelta(hours=notify.auto_close_hours())
+            deadline = notifier.policy.auto_close_deadline(now)
         elif status in (Status.NEW, Status.REOPENED, Status.WAITING_CUSTOMER):
             _move(ticket, Status.IN_PROGRESS, agent, agent.name, REASON_AGENT_REPLIED, now, **extra)
         else:
             ticket.updated_at = now
         if extra and ticket.assignee_id is None:
             ticket.assignee_id = agent.id
-        notify.queue_agent_comment(ticket, comment, deadline, [a.filename for a in attachments])
+        notify.queue_agent_comment(notifier, ticket, comment, deadline, [a.filename for a in attachments])
     return comment
 
 
 def take(ticket: Ticket, agent: User, now: datetime | None = None) -> Ticket:
     """Assign the request to the agent; a new or reopened one goes to work."""
     _ensure_agent(agent)
-    now = _now(now)
-    with _transaction():
+    now = now_or_utc(now)
+    with transaction():
         if Status(ticket.status) in (Status.NEW, Status.REOPENED):
             _move(ticket, Status.IN_PROGRESS, agent, agent.name, REASON_TAKEN, now, assignee_id=agent.id)
         else:
@@ -283,17 +283,18 @@ def take(ticket: Ticket, agent: User, now: datetime | None = None) -> Ticket:
 
 
 def change_status(ticket: Ticket, actor: User, target: Status | str, reason: str = "",
-                  now: datetime | None = None) -> Ticket:
+                  now: datetime | None = None, notifier: Notifier | None = None) -> Ticket:
     """Move the request to another status by an agent, mailing the company when it must know."""
     _ensure_agent(actor)
     target = Status(target)
-    now = _now(now)
-    with _transaction():
+    now = now_or_utc(now)
+    notifier = notifier or current_notifier()
+    with transaction():
         _move(ticket, target, actor, actor.name, reason.strip(), now)
         if target == Status.WAITING_CUSTOMER:
-            notify.queue_waiting(ticket, now)
+            notify.queue_waiting(notifier, ticket, now)
         elif target in FINISHED:
-            notify.queue_closed(ticket, now, resolved=target == Status.RESOLVED, reason=reason.strip())
+            notify.queue_closed(notifier, ticket, now, resolved=target == Status.RESOLVED, reason=reason.strip())
     return ticket
 
 
@@ -302,149 +303,11 @@ def close_by_customer(ticket: Ticket, user: User, author_name: str, now: datetim
     _ensure_customer(ticket, user)
     if ticket.status == Status.CLOSED:
         return ticket
-    with _transaction():
+    with transaction():
         label = author_name.strip() or user.name
-        _move(ticket, Status.CLOSED, user, label, REASON_CUSTOMER_CLOSED, _now(now))
+        _move(ticket, Status.CLOSED, user, label, REASON_CUSTOMER_CLOSED, now_or_utc(now))
     return ticket
 
 
-@dataclass(frozen=True)
-class QueueFilters:
-    """Console filters; an empty status means every open one."""
-
-    category: str = ""
-    topic: str = ""
-    status: str = ""
-    assignee_id: int | None = None
-    unassigned: bool = False
-    limit: int = 50
-    page: int = 1
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.limit
-
-
-def _filtered(query, filters: QueueFilters):
-    if filters.category:
-        query = query.where(Ticket.category_slug == filters.category)
-    if filters.topic:
-        query = query.where(Ticket.topic_slug == filters.topic)
-    if filters.unassigned:
-        query = query.where(Ticket.assignee_id.is_(None))
-    elif filters.assignee_id is not None:
-        query = query.where(Ticket.assignee_id == filters.assignee_id)
-    return query
-
-
-def queue_query(filters: QueueFilters | None = None) -> list[Ticket]:
-    """The agents' queue: most urgent priority first, then oldest first."""
-    filters = filters or QueueFilters()
-    statuses = [Status(filters.status).value] if filters.status else [s.value for s in OPEN_STATUSES]
-    query = _filtered(select(Ticket).where(Ticket.status.in_(statuses)), filters)
-    query = (query.options(selectinload(Ticket.company), selectinload(Ticket.assignee))
-             .order_by(Ticket.priority_rank, Ticket.created_at, Ticket.id)
-             .limit(filters.limit).offset(filters.offset))
-    return list(db.session.scalars(query))
-
-
-# Requests no specialist has taken yet: the ones the guide's "порядок очереди" is about.
-UNTAKEN = (Status.NEW.value, Status.REOPENED.value)
-
-
-def queue_position(ticket: Ticket) -> int | None:
-    """Place of an untaken request in the agents' queue (1 = next to be taken); None once taken."""
-    if ticket.status not in UNTAKEN:
-        return None
-    ahead = db.session.scalar(
-        select(func.count()).select_from(Ticket).where(
-            Ticket.status.in_(UNTAKEN),
-            tuple_(Ticket.priority_rank, Ticket.created_at, Ticket.id)
-            < tuple_(ticket.priority_rank, ticket.created_at, ticket.id),
-        )
-    )
-    return (ahead or 0) + 1
-
-
-def queue_size(counts: dict[Status, int], filters: QueueFilters) -> int:
-    """How many requests the queue holds under these filters, from status_counts."""
-    statuses = [Status(filters.status)] if filters.status else list(OPEN_STATUSES)
-    return sum(counts[s] for s in statuses)
-
-
-def status_counts(filters: QueueFilters | None = None) -> dict[Status, int]:
-    """Requests per status (every status listed), under the same filters except the status one."""
-    query = _filtered(select(Ticket.status, func.count()).group_by(Ticket.status), filters or QueueFilters())
-    found = dict(db.session.execute(query).all())
-    return {status: found.get(status.value, 0) for status in Status}
-
-
-def close_stale(after_hours: int = 48, now: datetime | None = None, batch: int = 1000) -> tuple[int, int]:
-    """Close requests waiting on the customer longer than after_hours, remind 24 h before; (closed, reminded).
-
-    Safe to run twice at once: guarded UPDATEs let one runner win each request, and dedupe keys
-    keep the mail single.
-    """
-    now = _now(now)
-    check_transition(Status.WAITING_CUSTOMER, Status.CLOSED)
-    cutoff = now - timedelta(hours=after_hours)
-    remind_from = now - timedelta(hours=max(after_hours - 24, 0))
-    closed = _in_batches(
-        select(Ticket.id).where(Ticket.status == WAITING, Ticket.waiting_since <= cutoff),
-        lambda ids: _close_batch(ids, cutoff, after_hours, now), batch,
-    )
-    reminded = _in_batches(
-        select(Ticket.id).where(Ticket.status == WAITING, Ticket.reminder_sent_at.is_(None),
-                                Ticket.waiting_since <= remind_from, Ticket.waiting_since > cutoff),
-        lambda ids: _remind_batch(ids, after_hours, now), batch,
-    )
-    return closed, reminded
-
-
-def _in_batches(query, handle, batch: int) -> int:
-    done, last_id = 0, 0
-    while True:
-        ids = list(db.session.scalars(query.where(Ticket.id > last_id).order_by(Ticket.id).limit(batch)))
-        if not ids:
-            return done
-        with _transaction():
-            done += handle(ids)
-        last_id = ids[-1]
-
-
-def _close_batch(ids: list[int], cutoff: datetime, after_hours: int, now: datetime) -> int:
-    won = list(db.session.scalars(
-        update(Ticket)
-        .where(Ticket.id.in_(ids), Ticket.status == WAITING, Ticket.waiting_since <= cutoff)
-        .values(_status_values(Status.CLOSED, now))
-        .returning(Ticket.id),
-        execution_options={"synchronize_session": False},
-    ))
-    if not won:
-        return 0
-    reason = f"Нет ответа клиента больше {after_hours} ч — закрыто автоматически"
-    db.session.execute(insert(StatusChange), [
-        {"ticket_id": ticket_id, "from_status": WAITING, "to_status": Status.CLOSED.value, "actor_id": None,
-         "actor_label": SYSTEM_LABEL, "reason": reason, "created_at": now}
-        for ticket_id in won
-    ])
-    enqueue_many([notify.closed_message(t, now, automatic=True) for t in notify.mail_tickets(won)])
-    return len(won)
-
-
-def _remind_batch(ids: list[int], after_hours: int, now: datetime) -> int:
-    won = db.session.execute(
-        update(Ticket)
-        .where(Ticket.id.in_(ids), Ticket.status == WAITING, Ticket.reminder_sent_at.is_(None))
-        .values(reminder_sent_at=now)
-        .returning(Ticket.id, Ticket.waiting_since),
-        execution_options={"synchronize_session": False},
-    ).all()
-    if not won:
-        return 0
-    since = dict(won)
-    enqueue_many([
-        notify.reminder_message(t, since[t.id], since[t.id] + timedelta(hours=after_hours), now)
-        for t in notify.mail_tickets(list(since))
-    ])
-    return len(won)
+__all__ = ["NotAllowed", "TransitionError", "WorkflowError", "add_agent_reply", "add_customer_reply",
+           "change_status", "close_by_customer", "take"]
