@@ -7,31 +7,18 @@ from flask import flash
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
-from wtforms import PasswordField
-from wtforms import SelectField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired
 
-from tickets.accounts import TIMEZONES
 from tickets.accounts import AccountError
 from tickets.accounts import change_password
 from tickets.accounts import set_timezone
-from views.forms import NewPasswordForm
-from views.forms import PortalForm
+from views.forms import PasswordForm
+from views.forms import TimezoneForm
 from views.rendering import redirect_to
 from views.rendering import render
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
-class TimezoneForm(PortalForm):
-    # set_timezone words the wrong-choice message.
-    timezone = SelectField("Часовой пояс", choices=[SelectChoice(zone, label) for zone, label in TIMEZONES],
-                           validate_choice=False, description="В нем показываются даты на портале и в письмах.")
-
-
-class PasswordForm(NewPasswordForm):
-    current = PasswordField("Текущий пароль", validators=[DataRequired("Введите текущий пароль")])
 
 
 def _page(status: int = 200, block: str | None = None, timezone_form=None, password_form=None):

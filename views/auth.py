@@ -12,29 +12,17 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_user
 from flask_login import logout_user
-from wtforms import BooleanField
-from wtforms import EmailField
-from wtforms import HiddenField
-from wtforms import PasswordField
-from wtforms.validators import DataRequired
 
 from tickets import sessions
 from tickets.accounts import authenticate
 from tickets.models import User
 from views import limits
-from views.forms import PortalForm
+from views.forms import LoginForm
 from views.rendering import redirect_to
 from views.rendering import render
 
 bp = Blueprint("auth", __name__)
 
-
-class LoginForm(PortalForm):
-    email = EmailField("Электронная почта учетной записи",
-                       validators=[DataRequired("Укажите адрес электронной почты")])
-    password = PasswordField("Пароль", validators=[DataRequired("Введите пароль")])
-    remember = BooleanField("Запомнить меня на этом устройстве")
-    next = HiddenField()
 
 
 def safe_next(target: str | None) -> str | None:

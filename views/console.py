@@ -22,12 +22,12 @@ from tickets.queue import queue_size
 from tickets.queue import status_counts
 from tickets.status import Status
 from views import limits
+from views.forms import AgentReplyForm
+from views.forms import StatusForm
 from views.inputs import query_int
 from views.rendering import redirect_to
 from views.rendering import render
 from views.replies import post_reply
-from views.reply_forms import AgentReplyForm
-from views.reply_forms import StatusForm
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 # Far beyond any real queue; keeps the OFFSET a small number on every database.

@@ -12,18 +12,14 @@ from flask import current_app
 from flask import request
 from flask import url_for
 from flask_login import current_user
-from wtforms import HiddenField
-from wtforms.validators import DataRequired
-from wtforms.validators import Length
 
 from db_types import utcnow
 from kb import current_catalog
 from search import report
 from search import usage
 from search.flask_glue import learning_policy
-from search.text import MAX_QUERY_LENGTH
 from views.console import agent_required
-from views.forms import PortalForm
+from views.forms import RemovePairForm
 from views.rendering import redirect_to
 from views.rendering import render
 from views.template_helpers import localtime
@@ -35,13 +31,6 @@ CSV_ROWS = 10_000
 # A cell Excel would read as a formula (a customer typed «=HYPERLINK(...)») gets a leading apostrophe.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-
-class RemovePairForm(PortalForm):
-    """Remove a wrong phrase → topic pair; it never counts again."""
-
-    phrase = HiddenField(validators=[DataRequired("Не указан запрос"), Length(max=MAX_QUERY_LENGTH)])
-    topic = HiddenField(validators=[DataRequired("Не указана тема"), Length(max=201)])
-    days = HiddenField()
 
 
 def _titles():

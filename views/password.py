@@ -8,17 +8,14 @@ from flask import flash
 from flask import request
 from flask import url_for
 from flask_login import logout_user
-from wtforms import EmailField
-from wtforms.validators import DataRequired
-from wtforms.validators import Length
 
 from tickets.password_reset import ResetLinkError
 from tickets.password_reset import account_for
 from tickets.password_reset import request_reset
 from tickets.password_reset import reset_password
 from views import limits
+from views.forms import ForgotForm
 from views.forms import NewPasswordForm
-from views.forms import PortalForm
 from views.rendering import redirect_to
 from views.rendering import render
 
@@ -27,12 +24,6 @@ bp = Blueprint("password", __name__, url_prefix="/password")
 SENT = ("Если такая учетная запись есть, мы отправили на ее адрес письмо со ссылкой для смены пароля. "
         "Ссылка действует 1 час. Письма нет несколько минут — проверьте папку «Спам».")
 
-
-class ForgotForm(PortalForm):
-    email = EmailField("Электронная почта учетной записи",
-                       validators=[DataRequired("Укажите адрес электронной почты"),
-                                   Length(max=254, message="Адрес не длиннее 254 символов")],
-                       description="Письмо со ссылкой придет на адрес учетной записи компании.")
 
 
 @bp.route("/forgot", methods=["GET", "POST"])

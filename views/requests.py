@@ -20,11 +20,11 @@ from tickets import service
 from tickets.validators import AUTHOR_NAME_MAX
 from tickets.validators import single_line
 from views import limits
+from views.forms import CloseForm
+from views.forms import ReplyForm
 from views.rendering import redirect_to
 from views.rendering import render
 from views.replies import post_reply
-from views.reply_forms import CloseForm
-from views.reply_forms import ReplyForm
 
 AUTHOR_COOKIE = "author_name"
 
