@@ -58,7 +58,7 @@ class Target:
 def request_targets(category: str, topic: str, topic_fields: tuple[str, ...]) -> list[Target]:
     """Every input the portal takes, by URL."""
     request_form = ("lk_number", *topic_fields, "author_name", "summary", "description", "submission_id", "keep",
-                    "csrf_token")
+                    "search_phrase", "csrf_token")
     return [
         Target("home", "GET", "/", "anonymous", ("q",)),
         Target("search", "GET", "/search", "anonymous", ("q", "exact")),
@@ -73,6 +73,9 @@ def request_targets(category: str, topic: str, topic_fields: tuple[str, ...]) ->
         Target("probes", "GET", "/readyz", "anonymous", ("q",)),
         Target("topic-page", "GET", f"/c/{category}/{topic}", "customer", ("q",)),
         Target("file-request", "POST", f"/c/{category}/{topic}", "customer", request_form, ("validate",), files=True),
+        Target("form-suggestions", "POST", f"/c/{category}/{topic}/draft", "customer", request_form, ("switch",),
+               files=True),
+        Target("suggested-article", "GET", f"/c/{category}/{topic}/read/{{slug}}", "customer", ("s",)),
         Target("my-requests", "GET", "/requests/", "customer", ("show",)),
         Target("request", "GET", "/requests/{ticket}", "customer"),
         Target("created", "GET", "/requests/{ticket}/created", "customer"),
@@ -89,6 +92,11 @@ def request_targets(category: str, topic: str, topic_fields: tuple[str, ...]) ->
         Target("agent-reply", "POST", "/console/requests/{ticket}/reply", "agent",
                ("body", "mode", "submission_id", "keep"), files=True),
         Target("status", "POST", "/console/requests/{ticket}/status", "agent", ("target", "reason")),
+        Target("console-search", "GET", "/console/search/", "agent", ("days",)),
+        Target("console-search-table", "GET", "/console/search/pairs", "agent", ("days", "format")),
+        Target("remove-pair", "POST", "/console/search/pairs/remove", "agent", ("phrase", "topic", "days")),
+        Target("unposted-mail", "GET", "/console/mail/", "agent", ("page",)),
+        Target("raw-mail", "GET", "/console/mail/{mail}.eml", "agent"),
     ]
 
 
@@ -159,7 +167,7 @@ class Portal:
         # A separate account: a successful reset signs out every session of the account it resets.
         resettable = create_company("ООО Сброс", "reset@company.test", PASSWORD, lk_number="555222")
         self.real = {"ticket": str(ticket.id), "attachment": str(upload.id), "category": category.slug,
-                     "slug": "kak-sozdat-obrashchenie", "token": make_token(resettable, app.config["SECRET_KEY"])}
+                     "slug": "kak-sozdat-obrashchenie", "token": make_token(resettable, app.config["SECRET_KEY"]), "mail": "1"}
         db.session.remove()
         self.clients = {"anonymous": app.test_client(), "customer": app.test_client(), "agent": app.test_client()}
         for role, email in (("customer", "fuzz@company.test"), ("agent", "fuzz-agent@twin.test")):
