@@ -52,7 +52,11 @@ class Table:
 
 def period(raw: str | None) -> int:
     """The report period in days: one of PERIODS, else the default."""
-    return int(raw) if raw and raw.strip().isdigit() and int(raw) in PERIODS else DEFAULT_PERIOD
+    try:
+        days = int((raw or "").strip())
+    except ValueError:  # not a number, or digits int() does not read («²»)
+        return DEFAULT_PERIOD
+    return days if days in PERIODS else DEFAULT_PERIOD
 
 
 def pairs_seen(since: datetime, now: datetime, policy: LearningPolicy) -> list[PairStat]:

@@ -13,6 +13,7 @@ from tickets import sessions
 from tickets.models import Company
 from tickets.models import User
 from tickets.policy import MOSCOW
+from tickets.validators import DIGITS_RE
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 8
@@ -53,7 +54,7 @@ def create_company(name: str, email: str, password: str, lk_number: str | None =
     if db.session.scalar(db.select(User.id).filter_by(email=email)) is not None:
         raise AccountError(f"Адрес {email} уже занят другой учетной записью")
     if lk_number is not None:
-        if not lk_number.isdigit():
+        if not DIGITS_RE.fullmatch(lk_number):
             raise AccountError("Номер ЛК состоит только из цифр")
         if db.session.scalar(db.select(Company.id).filter_by(lk_number=lk_number)) is not None:
             raise AccountError(f"Компания с номером ЛК {lk_number} уже есть")

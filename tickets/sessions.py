@@ -26,7 +26,8 @@ def _now(now: datetime | None) -> datetime:
 
 def _split(session_id: str) -> tuple[int, str] | None:
     user_id, _, token = session_id.partition(".")
-    if not user_id.isdigit() or len(user_id) > 18 or not token:
+    # ASCII digits only: str.isdigit() also accepts «²», which int() refuses.
+    if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 18 or not token:
         return None
     return int(user_id), token
 

@@ -7,8 +7,9 @@ import re
 from kb.catalog import FieldDef
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
-DIGITS_RE = re.compile(r"^\d+$")
-PHONE_RE = re.compile(r"^(?:\+7|8)\d{10}$")
+# ASCII digits only: \d would also take «٣» or «²», which no ID or phone number of ours contains.
+DIGITS_RE = re.compile(r"^[0-9]+$")
+PHONE_RE = re.compile(r"^(?:\+7|8)[0-9]{10}$")
 SENDER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .\-]{0,10}$")
 
 SUMMARY_MIN, SUMMARY_MAX = 5, 150

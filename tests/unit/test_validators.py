@@ -57,3 +57,20 @@ def test_summary_length(text, ok):
 def test_description_length():
     assert check_description("коротко") is not None
     assert check_description("Запустили обзвон в 10:00, звонки не уходят") is None
+
+
+def test_only_ascii_digits_make_an_id_or_a_phone_number():
+    from tickets.validators import DIGITS_RE
+    from tickets.validators import PHONE_RE
+
+    assert DIGITS_RE.match("104527")
+    assert not DIGITS_RE.match("١٠٤٥٢٧") and not DIGITS_RE.match("²")
+    assert not PHONE_RE.match("+7٩١٦٠٠٠٠٠٠٠")
+
+
+def test_a_report_period_that_int_cannot_read_falls_back():
+    from search.report import DEFAULT_PERIOD
+    from search.report import period
+
+    assert period("²") == period("9" * 5000) == period("abc") == period(None) == DEFAULT_PERIOD
+    assert period(" 7 ") == 7
