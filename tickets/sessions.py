@@ -14,6 +14,7 @@ from sqlalchemy import select
 from extensions import db
 from tickets.models import LoginSession
 from tickets.models import User
+from tickets.validators import DIGITS_RE
 
 
 def _digest(token: str) -> str:
@@ -26,8 +27,7 @@ def _now(now: datetime | None) -> datetime:
 
 def _split(session_id: str) -> tuple[int, str] | None:
     user_id, _, token = session_id.partition(".")
-    # ASCII digits only: str.isdigit() also accepts «²», which int() refuses.
-    if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 18 or not token:
+    if not DIGITS_RE.fullmatch(user_id) or len(user_id) > 18 or not token:
         return None
     return int(user_id), token
 

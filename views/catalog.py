@@ -14,6 +14,7 @@ from kb import current_catalog
 from search import usage
 from search.deflection import ARTICLE_OPENED
 from search.deflection import TOPIC_SWITCHED
+from tickets.validators import SUMMARY_MAX
 from views import limits
 from views import uploads
 from views.deflection import suggestions_for
@@ -63,7 +64,7 @@ def topic(category: str, topic: str):
     q = request.args.get("q", "")
     form = form_class_for(top, catalog)(
         lk_number=current_user.company.lk_number if current_user.company else "",
-        summary=q[:150],
+        summary=q[:SUMMARY_MAX],
         search_phrase=q,
         author_name=author_from_cookie(),
     )
@@ -75,11 +76,9 @@ def topic(category: str, topic: str):
         response = redirect_to(url_for("requests.created", ticket_id=result.ticket_id))
         remember_author(response, form.author_name.data)
         return response
-    if validate_only:
-        return render("topic.html", "request_form", 200, category=cat, topic=top, form=form, kept=result.kept,
-                      suggest=None)
-    return render("topic.html", "request_form", 422, category=cat, topic=top, form=form, kept=result.kept,
-                  suggest=suggestions_for(form, top))
+    # A live check of one field answers 200 without suggestions; a failed submit is 422 with them.
+    return render("topic.html", "request_form", 200 if validate_only else 422, category=cat, topic=top, form=form,
+                  kept=result.kept, suggest=None if validate_only else suggestions_for(form, top))
 
 
 @bp.route("/c/<category>/<topic>/draft", methods=["GET", "POST"])
