@@ -407,14 +407,16 @@ def query(index: SearchIndex, text: str, limit: int = 5, *, exact: bool = False,
     groups = _groups(index, resolved)
     scores, matched = _score(index, groups)
     final = _rerank(index, scores, matched, len(groups), " ".join(w.text for w in resolved))
+    # The floor follows the words' own evidence: the fusion lifts topics only, and an article that matches
+    # the words as well as before must not fall under a floor the topics' bonus raised.
+    floor = MIN_SHARE * max(final.values(), default=0.0)
     final = _fuse(index, final, [lemma(w.text) for w in resolved], prior)
-    return _result(index, original, corrected, final, limit)
+    return _result(index, original, corrected, final, limit, floor)
 
 
 def _result(index: SearchIndex, original: str, corrected: str | None, final: dict[int, float],
-            limit: int) -> SearchResult:
+            limit: int, floor: float) -> SearchResult:
     ranked = sorted(final, key=lambda n: (-final[n], n))
-    floor = MIN_SHARE * final[ranked[0]] if ranked else 0.0
     categories: list[CategoryHit] = []
     topics: list[TopicHit] = []
     articles: list[ArticleHit] = []
