@@ -123,6 +123,9 @@ def _doc_fields(ref: Topic | Article | Category, category: Category | None,
     }
 
 
+# An article is searched by its opening: help pages answer first, and whole bodies of 10k articles would
+# make the posting lists of common words too long for a keystroke's budget.
+BODY_WORDS = 150
 # Code spans and blocks show input as typed («атчет не фармируеца»): indexed, they would teach the typo
 # repair that misspellings are words.
 _CODE_RE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
@@ -149,7 +152,10 @@ def _doc(kind: str, ref: Topic | Article | Category, category: Category | None,
     raw = _doc_fields(ref, category, examples)
     phrases = tuple(dict.fromkeys(fold(p) for p in (ref.title, *ref.tags)))
     # Whole texts: fold() caps queries, and a capped field would index only its first few examples.
-    return Doc(kind, ref, category, phrases, {name: words(fold_text(text)) for name, text in raw.items()})
+    fields = {name: words(fold_text(text)) for name, text in raw.items()}
+    if "body" in fields:
+        fields["body"] = fields["body"][:BODY_WORDS]
+    return Doc(kind, ref, category, phrases, fields)
 
 
 def _by_len(items: Iterable[str]) -> dict[int, list[str]]:
