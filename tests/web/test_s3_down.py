@@ -9,11 +9,15 @@ import pytest
 
 from extensions import db
 from tests.conftest import login
+from tests.mail_helpers import plain
 from tests.s3_fixture import running_s3
 from tests.web.test_request_filing import URL
 from tests.web.test_request_filing import good_form
+from tickets.mail_fetch import processor
 from tickets.models import Attachment
+from tickets.models import InboundMail
 from tickets.models import Ticket
+from tickets.storage import StoreUnavailable
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -63,3 +67,13 @@ def test_store_down_keeps_the_form_and_fails_downloads_and_readiness_politely(ap
     ready = client.get("/readyz")
     assert ready.status_code == 503
     assert ready.get_json() == {"status": "fail", "checks": {"database": "ok", "s3": "fail"}, "failed": ["s3"]}
+
+
+def test_mail_fetched_while_the_store_is_down_is_left_for_the_next_round(app, own_s3):
+    own_s3.stop(kill=True)
+    mail = plain("someone@example.test", "support@twin.test", "Вопрос", "Текст письма")
+    with pytest.raises(StoreUnavailable):
+        processor(app.config).process(mail)
+    db.session.rollback()
+    # Nothing recorded: the mail stays unseen in the mailbox and the next fetch handles it whole.
+    assert db.session.scalar(db.select(db.func.count(InboundMail.id))) == 0
