@@ -58,13 +58,13 @@ chromium: ## Install Debian's chromium for the browser tests when it is missing
 dovecot: ## Install Debian's dovecot-imapd for the IMAP tests when it is missing (the tests start a private one)
 	@test -x /usr/sbin/dovecot || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; }
 
-test: $(VENV)/.installed-dev $(HTMX) chromium dovecot ## Run the whole suite (again on PostgreSQL when TEST_DATABASE_URL is set; Redis from TEST_REDIS_URL)
+test: $(VENV)/.installed-dev $(HTMX) chromium dovecot ## Run the whole suite (again on PostgreSQL and S3 when TEST_DATABASE_URL is set; Redis from TEST_REDIS_URL)
 	$(BIN)/ruff check .
 	$(FLASK) content validate
 	TEST_DATABASE_URL= $(BIN)/pytest -n 2 --dist loadgroup --cov --cov-report=term
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "== PostgreSQL: $$TEST_DATABASE_URL (Redis: $${TEST_REDIS_URL:-not set})"; \
-	  $(BIN)/pytest -n 2 -m "not e2e"; \
+	  echo "== PostgreSQL: $$TEST_DATABASE_URL (Redis: $${TEST_REDIS_URL:-not set}; attachments in a private S3, weed mini)"; \
+	  TEST_S3=1 $(BIN)/pytest -n 2 -m "not e2e"; \
 	fi
 
 bench: install ## Measure search latency and quality (with ablations), page server time, auto-close and the queue

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from app import create_app
 from app import sqlalchemy_url
 from extensions import db
+from tests.s3_fixture import s3_server  # noqa: F401 - the session fixture, for every test module
 
 CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 PASSWORD = "correct-horse-42"
@@ -89,9 +90,12 @@ def _wipe() -> None:
 
 
 @pytest.fixture
-def app_config(database_url, tmp_path) -> dict:
-    """Test configuration; a test may change it before asking for `app`."""
-    return _config(database_url, tmp_path)
+def app_config(database_url, tmp_path, request) -> dict:
+    """Test configuration; a test may change it before asking for `app`. TEST_S3=1: files go to a private S3."""
+    config = _config(database_url, tmp_path)
+    if os.environ.get("TEST_S3") == "1":
+        config.update(request.getfixturevalue("s3_server").config())
+    return config
 
 
 def _forget_login(sender, **extra) -> None:

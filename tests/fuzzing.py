@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from dataclasses import field
-from pathlib import Path
 from urllib.parse import quote
 
 from flask import Flask
@@ -142,6 +141,7 @@ class Portal:
     """The portal under fuzzing: one client per role, a company's request and file, and the errors its views raised."""
 
     def __init__(self, app: Flask) -> None:
+        from tickets import current_store
         from tickets.accounts import create_agent
         from tickets.accounts import create_company
         from tickets.attachments import check_file
@@ -161,7 +161,7 @@ class Portal:
         customer = create_company("ООО Фаззинг", "fuzz@company.test", PASSWORD, lk_number="555111")
         create_agent("fuzz-agent@twin.test", PASSWORD, "Агент")
         upload = save_draft(customer, customer.company_id, "fuzz", check_file("a.txt", b"hello\n", 1024),
-                            Path(app.config["UPLOAD_DIR"]))
+                            current_store())
         ticket, _ = create_ticket(customer, NewRequest(category, topic, "Бот молчит", "Подробности проблемы",
                                                        "Ирина", "fuzz-ticket"), [upload])
         # A separate account: a successful reset signs out every session of the account it resets.

@@ -7,20 +7,23 @@ from flask import Flask
 from tickets.flask_glue import POLICY_KEY
 from tickets.flask_glue import current_notifier
 from tickets.flask_glue import current_policy
+from tickets.flask_glue import current_store
 
 
 def init_app(app: Flask) -> None:
-    """Build the ticket policy, bind the login loader and register the domain's CLI groups."""
+    """Build the ticket policy and the file store, bind the login loader and register the domain's CLI groups."""
     from extensions import login_manager
     from tickets import accounts
     from tickets import sessions
     from tickets.cli import accounts_cli
     from tickets.flask_glue import build_policy
+    from tickets.flask_glue import build_store
     from tickets.lifecycle_cli import mail_cli
     from tickets.lifecycle_cli import requests_cli
     from tickets.models import User
 
     build_policy(app)
+    build_store(app)
     if app.config.get("ARGON2_PARAMS"):
         accounts.configure_hasher(**app.config["ARGON2_PARAMS"])
 
@@ -36,4 +39,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(mail_cli)
 
 
-__all__ = ["POLICY_KEY", "current_notifier", "current_policy", "init_app"]
+__all__ = ["POLICY_KEY", "current_notifier", "current_policy", "current_store", "init_app"]

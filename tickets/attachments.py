@@ -1,12 +1,10 @@
-"""Attachment checks by content (not only by name) and storage on disk."""
+"""Attachment checks by content (not only by name); the bytes go to tickets.storage."""
 
 from __future__ import annotations
 
 import hashlib
-import secrets
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 import filetype
 
@@ -130,13 +128,3 @@ def check_file(filename: str, data: bytes, max_size: int) -> CheckedFile:
     if ext in TEXT_EXTENSIONS and kind is None and _looks_like_text(data):
         return CheckedFile(name, TEXT_EXTENSIONS[ext], data)
     raise AttachmentError(f"Файл «{name}» не подходит: можно прикладывать {ALLOWED_HUMAN}")
-
-
-def store_file(upload_dir: Path, data: bytes) -> str:
-    """Write the bytes under a random name and return that name."""
-    upload_dir.mkdir(parents=True, exist_ok=True)
-    storage_name = secrets.token_hex(16)
-    tmp = upload_dir / f".{storage_name}.tmp"
-    tmp.write_bytes(data)
-    tmp.replace(upload_dir / storage_name)
-    return storage_name

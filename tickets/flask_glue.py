@@ -1,4 +1,4 @@
-"""The tickets domain's one window on the running app: the policy and the notifier, built once by init_app."""
+"""The tickets domain's one window on the running app: the policy, the notifier and the file store, built once by init_app."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from flask import current_app
 
 from tickets.notify import Notifier
 from tickets.policy import TicketPolicy
+from tickets.storage import FileStore
+from tickets.storage import store_from_config
 
 POLICY_KEY = "tickets_policy"
 NOTIFIER_KEY = "tickets_notifier"
+STORE_KEY = "tickets_store"
 
 
 def build_policy(app: Flask) -> TicketPolicy:
@@ -29,6 +32,12 @@ def build_policy(app: Flask) -> TicketPolicy:
     return policy
 
 
+def build_store(app: Flask) -> FileStore:
+    """Choose the attachment store once from the app's config (S3_BUCKET, else UPLOAD_DIR) and keep it."""
+    store = app.extensions[STORE_KEY] = store_from_config(app.config)
+    return store
+
+
 def current_policy() -> TicketPolicy:
     """The running app's ticket policy."""
     return current_app.extensions[POLICY_KEY]
@@ -37,3 +46,8 @@ def current_policy() -> TicketPolicy:
 def current_notifier() -> Notifier:
     """The running app's notifier."""
     return current_app.extensions[NOTIFIER_KEY]
+
+
+def current_store() -> FileStore:
+    """The running app's attachment store."""
+    return current_app.extensions[STORE_KEY]

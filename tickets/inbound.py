@@ -17,7 +17,6 @@ from email import policy
 from email.message import EmailMessage
 from email.message import Message
 from email.utils import parseaddr
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -28,7 +27,6 @@ from tickets import notify
 from tickets.attachments import AttachmentError
 from tickets.attachments import CheckedFile
 from tickets.attachments import check_file
-from tickets.attachments import store_file
 from tickets.lifecycle import add_customer_reply
 from tickets.mail_threading import Threading
 from tickets.mail_threading import subject_tag
@@ -43,9 +41,11 @@ from tickets.outbox import mark_bounced
 from tickets.policy import TicketPolicy
 from tickets.quotes import html_to_text
 from tickets.quotes import strip_reply
+from tickets.service import forget_file
 from tickets.service import save_draft
 from tickets.status import Status
 from tickets.status import WorkflowError
+from tickets.storage import FileStore
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,6 @@ _AUTO_SUBJECT = re.compile(
 class InboundSettings:
     """What processing a mail needs from the app's config."""
 
-    upload_dir: Path
     max_attachments: int
     max_attachment_size: int
     reopen_window_days: int
@@ -76,10 +75,9 @@ class InboundSettings:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> InboundSettings:
-        """From UPLOAD_DIR, MAX_ATTACHMENTS, MAX_ATTACHMENT_SIZE and REOPEN_WINDOW_DAYS: the web form's limits."""
+        """From MAX_ATTACHMENTS, MAX_ATTACHMENT_SIZE and REOPEN_WINDOW_DAYS: the web form's limits."""
         policy = TicketPolicy.from_config(config)
-        return cls(Path(config["UPLOAD_DIR"]), policy.max_attachments, policy.max_attachment_size,
-                   policy.reopen_window_days)
+        return cls(policy.max_attachments, policy.max_attachment_size, policy.reopen_window_days)
 
 
 @dataclass(frozen=True)
@@ -236,11 +234,12 @@ class Processor:
     """Turns fetched mail into comments, bounces and records; one per fetch run."""
 
     def __init__(self, threading: Threading, settings: InboundSettings, own_addresses: frozenset[str],
-                 notifier: notify.Notifier) -> None:
+                 notifier: notify.Notifier, store: FileStore) -> None:
         self.threading = threading
         self.settings = settings
         self.own_addresses = own_addresses
         self.notifier = notifier
+        self.store = store
 
     def process(self, raw: bytes, now: datetime | None = None) -> Outcome:
         """Handle one raw message once: a second call with the same Message-ID changes nothing."""
@@ -250,7 +249,8 @@ class Processor:
         if db.session.scalar(select(InboundMail.id).where(InboundMail.message_key == key)) is not None:
             return Outcome(DUPLICATE)
         outcome = self._decide(msg, key, now)
-        storage_name = store_file(self.settings.upload_dir, raw)
+        # The store down raises StoreUnavailable: the mail stays unseen and the next fetch tries again.
+        storage_name = self.store.put(raw)
         db.session.add(InboundMail(
             message_key=key, message_id=str(msg.get("Message-ID", "") or "")[:300],
             from_addr=parseaddr(str(msg.get("From", "")))[1][:254], subject=str(msg.get("Subject", ""))[:300],
@@ -262,7 +262,7 @@ class Processor:
         except IntegrityError:
             # Another fetcher recorded the same mail first; its comment is the one (same submission id).
             db.session.rollback()
-            (self.settings.upload_dir / storage_name).unlink(missing_ok=True)
+            forget_file(self.store, storage_name)
             return Outcome(DUPLICATE)
         log.info("Mail %s from %s: %s %s", msg.get("Message-ID"), msg.get("From"), outcome.outcome, outcome.reason)
         return outcome
@@ -320,7 +320,7 @@ class Processor:
         return Outcome(COMMENT, reason, target.id, comment.id)
 
     def _draft(self, account: User, company_id: int, draft_key: str, checked: CheckedFile) -> Attachment:
-        return save_draft(account, company_id, draft_key, checked, self.settings.upload_dir)
+        return save_draft(account, company_id, draft_key, checked, self.store)
 
     def _tell_reopened(self, ticket: Ticket, comment: Comment) -> None:
         t = notify.mail_ticket(ticket, self.notifier.policy.timezone)

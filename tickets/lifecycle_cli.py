@@ -11,7 +11,6 @@ from dataclasses import field
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
-from pathlib import Path
 
 import click
 from flask import current_app
@@ -21,9 +20,11 @@ from extensions import db
 from tickets.autoclose import close_stale
 from tickets.flask_glue import current_notifier
 from tickets.flask_glue import current_policy
+from tickets.flask_glue import current_store
 from tickets.mail_fetch import fetch_round
 from tickets.outbox import deliver_due
 from tickets.service import purge_drafts
+from tickets.storage import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +52,19 @@ def close_stale_command(after: int | None) -> None:
 
 def _purge(hours: int | None = None) -> tuple[int, int]:
     hours = hours if hours is not None else current_policy().draft_ttl_hours
-    return purge_drafts(Path(current_app.config["UPLOAD_DIR"]), datetime.now(UTC) - timedelta(hours=hours))
+    return purge_drafts(current_store(), datetime.now(UTC) - timedelta(hours=hours))
 
 
 @requests_cli.command("purge-drafts")
 @click.option("--older-than", "hours", type=click.IntRange(min=1), default=None, metavar="HOURS",
               help="Удалять неотправленные файлы старше стольких часов (по умолчанию DRAFT_TTL_HOURS, 24).")
 def purge_drafts_command(hours: int | None) -> None:
-    """Delete uploads never sent with a request or reply, and stray files in the upload folder."""
-    drafts, stray = _purge(hours)
-    click.echo(f"Удалено неотправленных файлов: {drafts}, лишних файлов на диске: {stray}")
+    """Delete uploads never sent with a request or reply, and stray files in the store."""
+    try:
+        drafts, stray = _purge(hours)
+    except StoreUnavailable as exc:
+        raise click.ClickException(f"Хранилище файлов недоступно, попробуйте позже: {exc}") from exc
+    click.echo(f"Удалено неотправленных файлов: {drafts}, лишних файлов в хранилище: {stray}")
 
 
 def _send_round(batch: int) -> tuple[int, int]:

@@ -8,19 +8,22 @@ from typing import Any
 
 from extensions import db
 from tickets.flask_glue import current_notifier
+from tickets.flask_glue import current_store
 from tickets.imap_mailbox import ImapSettings
 from tickets.imap_mailbox import fetch
 from tickets.inbound import InboundSettings
 from tickets.inbound import Processor
 from tickets.mail_threading import Threading
 from tickets.notify import Notifier
+from tickets.storage import FileStore
 
 
-def processor(config: Mapping[str, Any], notifier: Notifier | None = None) -> Processor:
-    """The inbound processor for this app's config (and the running app's notifier, unless given)."""
+def processor(config: Mapping[str, Any], notifier: Notifier | None = None, store: FileStore | None = None) -> Processor:
+    """The inbound processor for this app's config (and the running app's notifier and store, unless given)."""
     threading = Threading.from_config(config)
     own = {threading.reply_address.lower(), parseaddr(str(config.get("MAIL_FROM") or ""))[1].lower()} - {""}
-    return Processor(threading, InboundSettings.from_config(config), frozenset(own), notifier or current_notifier())
+    return Processor(threading, InboundSettings.from_config(config), frozenset(own), notifier or current_notifier(),
+                     store or current_store())
 
 
 def fetch_round(config: Mapping[str, Any], limit: int = 50) -> tuple[int, int]:

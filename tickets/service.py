@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
-from pathlib import Path
+from itertools import islice
 
 from sqlalchemy import and_
 from sqlalchemy import delete
@@ -16,9 +17,9 @@ from extensions import db
 from kb.catalog import Category
 from kb.catalog import Topic
 from tickets.attachments import CheckedFile
-from tickets.attachments import store_file
 from tickets.flask_glue import current_notifier
 from tickets.models import Attachment
+from tickets.models import InboundMail
 from tickets.models import StatusChange
 from tickets.models import Ticket
 from tickets.models import TicketField
@@ -29,6 +30,10 @@ from tickets.notify import queue_ticket_created
 from tickets.status import OPEN_STATUSES
 from tickets.status import PRIORITY_RANK
 from tickets.status import Status
+from tickets.storage import FileStore
+from tickets.storage import StoreUnavailable
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,8 +49,8 @@ class NewRequest:
     search_phrase: str = ""
 
 
-def save_draft(user: User, company_id: int, draft_key: str, checked: CheckedFile, upload_dir: Path) -> Attachment:
-    """Store a checked upload of an unfinished form so a failed post never loses it."""
+def save_draft(user: User, company_id: int, draft_key: str, checked: CheckedFile, store: FileStore) -> Attachment:
+    """Store a checked upload of an unfinished form so a failed post never loses it; StoreUnavailable if it cannot."""
     row = Attachment(
         company_id=company_id,
         uploader_id=user.id,
@@ -54,7 +59,7 @@ def save_draft(user: User, company_id: int, draft_key: str, checked: CheckedFile
         content_type=checked.content_type,
         size=len(checked.data),
         sha256=checked.sha256,
-        storage_name=store_file(upload_dir, checked.data),
+        storage_name=store.put(checked.data),
     )
     db.session.add(row)
     db.session.commit()
@@ -81,7 +86,7 @@ def draft_usage(user: User) -> tuple[int, int]:
     return int(count), int(size)
 
 
-def _delete_drafts(condition, upload_dir: Path) -> int:
+def _delete_drafts(condition, store: FileStore) -> int:
     # Rows first, files after the commit: a file may outlive its row, never the other way round.
     names = list(db.session.scalars(
         delete(Attachment).where(condition, *_UNCLAIMED).returning(Attachment.storage_name),
@@ -89,19 +94,27 @@ def _delete_drafts(condition, upload_dir: Path) -> int:
     ))
     db.session.commit()
     for name in names:
-        (upload_dir / name).unlink(missing_ok=True)
+        forget_file(store, name)
     return len(names)
 
 
-def discard_unkept_drafts(user: User, draft_key: str, kept_ids: list[int], upload_dir: Path) -> int:
+def forget_file(store: FileStore, key: str) -> None:
+    """Delete a file no row points to any more; if the store is down it stays, and the purge removes it later."""
+    try:
+        store.delete(key)
+    except StoreUnavailable as exc:
+        log.warning("Stored file %s left for the purge: %s", key, exc)
+
+
+def discard_unkept_drafts(user: User, draft_key: str, kept_ids: list[int], store: FileStore) -> int:
     """Delete the drafts of this form the user unticked; return how many."""
     condition = and_(Attachment.uploader_id == user.id, Attachment.draft_key == draft_key,
                      Attachment.id.not_in(kept_ids or [-1]))
-    return _delete_drafts(condition, upload_dir)
+    return _delete_drafts(condition, store)
 
 
-def purge_drafts(upload_dir: Path, older_than: datetime, batch: int = 1000) -> tuple[int, int]:
-    """Delete unclaimed uploads made before older_than and stray files on disk; (drafts, stray files)."""
+def purge_drafts(store: FileStore, older_than: datetime, batch: int = 1000) -> tuple[int, int]:
+    """Delete unclaimed uploads made before older_than and stray stored files; (drafts, stray files)."""
     drafts = 0
     while True:
         ids = list(db.session.scalars(
@@ -109,24 +122,25 @@ def purge_drafts(upload_dir: Path, older_than: datetime, batch: int = 1000) -> t
         ))
         if not ids:
             break
-        drafts += _delete_drafts(and_(Attachment.id.in_(ids), Attachment.created_at < older_than), upload_dir)
-    return drafts, _purge_stray_files(upload_dir, older_than.timestamp(), batch)
+        drafts += _delete_drafts(and_(Attachment.id.in_(ids), Attachment.created_at < older_than), store)
+    return drafts, _purge_stray_files(store, older_than, batch)
 
 
-def _purge_stray_files(upload_dir: Path, before: float, batch: int) -> int:
-    """Files no row points to (a crash between writing the file and the commit), older than `before`."""
-    if not upload_dir.is_dir():
-        return 0
-    old = [p for p in upload_dir.iterdir() if p.is_file() and p.stat().st_mtime < before]
+def _known_keys(keys: list[str]) -> set[str]:
+    # Attachments and raw inbound mail share the store.
+    return set(db.session.scalars(db.select(Attachment.storage_name).where(Attachment.storage_name.in_(keys)))) | set(
+        db.session.scalars(db.select(InboundMail.storage_name).where(InboundMail.storage_name.in_(keys))))
+
+
+def _purge_stray_files(store: FileStore, before: datetime, batch: int) -> int:
+    """Stored files no row points to (a crash between writing the file and the commit), written before `before`."""
     removed = 0
-    for start in range(0, len(old), batch):
-        chunk = old[start:start + batch]
-        known = set(db.session.scalars(
-            db.select(Attachment.storage_name).where(Attachment.storage_name.in_([p.name for p in chunk]))
-        ))
-        for path in chunk:
-            if path.name not in known:
-                path.unlink(missing_ok=True)
+    keys = store.keys_older_than(before)
+    while chunk := list(islice(keys, batch)):
+        known = _known_keys(chunk)
+        for name in chunk:
+            if name not in known:
+                store.delete(name)
                 removed += 1
     return removed
 

@@ -17,6 +17,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from extensions import db
 from tickets import current_policy
+from tickets.storage import StoredFileMissing
+from tickets.storage import StoreUnavailable
 from views.limits import retry_after
 from views.rendering import render
 
@@ -27,6 +29,8 @@ MESSAGES = {
     405: ("Действие недоступно", "Этот адрес не принимает такой запрос."),
     413: ("Слишком большой запрос", "Файлы вместе весят слишком много."),
     429: ("Слишком много попыток", "Слишком много попыток. Попробуйте снова через минуту."),
+    503: ("Файлы временно недоступны", "Хранилище файлов сейчас не отвечает. Попробуйте открыть файл через несколько "
+                                       "минут — он никуда не делся."),
     500: ("Что-то пошло не так", "На нашей стороне произошла ошибка. Ее уже записали; попробуйте еще раз через минуту."),
 }
 
@@ -65,6 +69,19 @@ def init_app(app: Flask) -> None:
         response = make_response(_page(429, f"Слишком много {what}. Попробуйте снова через {minutes} мин."))
         response.headers["Retry-After"] = str(seconds)
         return response
+
+    @app.errorhandler(StoreUnavailable)
+    def store_down(exc: StoreUnavailable):
+        app.logger.error("File store unavailable: %s", exc)
+        response = make_response(_page(503))
+        response.headers["Retry-After"] = "60"
+        return response
+
+    @app.errorhandler(StoredFileMissing)
+    def file_missing(exc: StoredFileMissing):
+        # A row whose bytes are gone: the user can do nothing about it, an operator can.
+        app.logger.error("Stored file missing: %s", exc)
+        return _page(404)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

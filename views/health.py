@@ -11,6 +11,7 @@ from flask import jsonify
 from sqlalchemy import text
 
 from extensions import db
+from tickets import current_store
 
 bp = Blueprint("health", __name__)
 
@@ -50,6 +51,9 @@ def _checks() -> dict[str, Callable[[], None]]:
     checks = {"database": _database}
     if redis_url():
         checks["redis"] = _redis
+    store = current_store()
+    if store.kind != "local":  # a local folder is this host's disk: nothing else to wait for
+        checks[store.kind] = store.check
     return checks
 
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint
 from flask import abort
-from flask import current_app
-from flask import send_file
 
 from extensions import db
 from tickets import inbound
 from tickets.models import InboundMail
 from views.console import agent_required
+from views.files import send_stored
 from views.rendering import render
 
 bp = Blueprint("inbound_mail", __name__, url_prefix="/console/mail")
@@ -34,8 +31,4 @@ def raw(mail_id: int):
     mail = db.session.get(InboundMail, mail_id)
     if mail is None:
         abort(404)
-    response = send_file(Path(current_app.config["UPLOAD_DIR"]) / mail.storage_name, mimetype="message/rfc822",
-                         as_attachment=True, download_name=f"mail-{mail.id}.eml", max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_stored(mail.storage_name, f"mail-{mail.id}.eml", "message/rfc822", inline=False)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint
 from flask import abort
-from flask import current_app
 from flask import request
-from flask import send_file
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
@@ -20,6 +16,7 @@ from tickets import service
 from tickets.validators import AUTHOR_NAME_MAX
 from tickets.validators import single_line
 from views import limits
+from views.files import send_stored
 from views.forms import CloseForm
 from views.forms import ReplyForm
 from views.rendering import redirect_to
@@ -118,12 +115,7 @@ def attachment(attachment_id: int, filename: str):
     found = service.attachment_for(current_user, attachment_id)
     if found is None:
         abort(404)
-    path = Path(current_app.config["UPLOAD_DIR"]) / found.storage_name
     inline = found.content_type.startswith("image/") or found.content_type == "application/pdf"
-    response = send_file(path, mimetype=found.content_type, as_attachment=not inline,
-                         download_name=found.filename, max_age=0)
-    # User files are served from our origin: never let a browser sniff them into HTML.
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    response = send_stored(found.storage_name, found.filename, found.content_type, inline, etag=found.sha256)
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-    response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -7,7 +7,6 @@ as the form with everything typed and each file's reason, not as a bare 413.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from tempfile import SpooledTemporaryFile
 
 from flask import Request
@@ -16,6 +15,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms import Field
 
 from tickets import current_policy
+from tickets import current_store
 from tickets import service
 from tickets.attachments import AttachmentError
 from tickets.attachments import DraftQuota
@@ -23,9 +23,12 @@ from tickets.attachments import check_file
 from tickets.attachments import too_big
 from tickets.models import Attachment
 from tickets.models import User
+from tickets.storage import StoreUnavailable
 from views.forms import PortalForm
 
 SPOOL_IN_MEMORY = 512 * 1024  # bytes of one file kept in RAM before it spills to a temporary file
+STORE_DOWN = ("Не удалось сохранить файлы {names}: хранилище файлов сейчас недоступно. Все, что вы ввели, осталось "
+              "в форме — приложите эти файлы еще раз через несколько минут.")
 
 
 class CappedUpload(SpooledTemporaryFile):
@@ -82,28 +85,37 @@ def _checked(upload: FileStorage, max_size: int):
 
 def collect(field: Field, user: User, company_id: int, draft_key: str, kept_ids: list[int]) -> list[Attachment]:
     """Return the kept drafts plus the newly uploaded files that pass the checks; errors go on the field."""
-    policy = current_policy()
-    upload_dir = Path(current_app.config["UPLOAD_DIR"])
+    policy, store = current_policy(), current_store()
     field.errors = list(field.errors)
-    service.discard_unkept_drafts(user, draft_key, kept_ids, upload_dir)
+    service.discard_unkept_drafts(user, draft_key, kept_ids, store)
     kept = service.draft_attachments(user, draft_key, kept_ids)
     files = [f for f in (field.data or []) if isinstance(f, FileStorage) and f.filename]
     room = max(policy.max_attachments - len(kept), 0)
     quota = _quota()
     used_files, used_bytes = service.draft_usage(user)
     surplus: list[str] = []
+    unsaved: list[str] = []
     for upload in files:
         if room == 0 or (isinstance(upload.stream, CappedUpload) and upload.stream.skipped):
             surplus.append(upload.filename)
             continue
+        if unsaved:  # the store is down: do not make the customer wait for it once per file
+            unsaved.append(upload.filename)
+            continue
         try:
             checked = _checked(upload, policy.max_attachment_size)
             quota.check(checked.filename, len(checked.data), used_files, used_bytes)
+            kept.append(service.save_draft(user, company_id, draft_key, checked, store))
         except AttachmentError as exc:
             field.errors.append(str(exc))
             continue
-        kept.append(service.save_draft(user, company_id, draft_key, checked, upload_dir))
+        except StoreUnavailable as exc:
+            current_app.logger.error("Upload not stored: %s", exc)
+            unsaved.append(upload.filename)
+            continue
         room, used_files, used_bytes = room - 1, used_files + 1, used_bytes + len(checked.data)
+    if unsaved:
+        field.errors.append(STORE_DOWN.format(names=", ".join(f"«{name}»" for name in unsaved)))
     if surplus:
         field.errors.append(
             f"Можно приложить не больше {policy.max_attachments} файлов; лишние не сохранены: {', '.join(surplus)}"

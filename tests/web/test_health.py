@@ -1,4 +1,4 @@
-"""Health probes: /healthz says the process is up, /readyz checks the database and Redis."""
+"""Health probes: /healthz says the process is up, /readyz checks the database, Redis and S3 (tests/web/test_s3*.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,11 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def file_store_checks(app) -> dict[str, str]:
+    """What /readyz adds for the attachment store: nothing for a folder, "s3" under TEST_S3=1."""
+    return {"s3": "ok"} if app.config.get("S3_BUCKET") else {}
 
 
 @pytest.fixture
@@ -37,10 +42,10 @@ def test_healthz_answers_without_cookies(client):
     assert "Set-Cookie" not in response.headers
 
 
-def test_readyz_checks_the_database(client):
+def test_readyz_checks_the_database(app, client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert response.get_json() == {"status": "ok", "checks": {"database": "ok", **file_store_checks(app)}}
     assert "Set-Cookie" not in response.headers
 
 
@@ -55,7 +60,8 @@ def test_readyz_is_503_when_the_database_is_unreachable(unreachable_database, ap
     app = create_app(app_config)
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "fail", "checks": {"database": "fail"}, "failed": ["database"]}
+    assert response.get_json() == {"status": "fail", "checks": {"database": "fail", **file_store_checks(app)},
+                                   "failed": ["database"]}
     assert app.test_client().get("/healthz").status_code == 200
 
 
@@ -63,14 +69,15 @@ def test_readyz_pings_redis_when_configured(app, client, real_redis):
     app.config["REDIS_URL"] = real_redis
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.get_json()["checks"] == {"database": "ok", "redis": "ok"}
+    assert response.get_json()["checks"] == {"database": "ok", "redis": "ok", **file_store_checks(app)}
 
 
 def test_readyz_is_503_when_redis_is_unreachable(app, client):
     app.config["REDIS_URL"] = f"redis://127.0.0.1:{closed_port()}/0"
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "fail", "checks": {"database": "ok", "redis": "fail"}, "failed": ["redis"]}
+    assert response.get_json() == {"status": "fail", "checks": {"database": "ok", "redis": "fail", **file_store_checks(app)},
+                                   "failed": ["redis"]}
 
 
 def test_readyz_reads_redis_url_from_the_environment(client, monkeypatch):

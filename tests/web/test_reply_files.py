@@ -9,7 +9,6 @@ import time
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from flask import request
@@ -22,14 +21,17 @@ from tests.conftest import login
 from tests.lifecycle_helpers import file_request
 from tests.lifecycle_helpers import outbox
 from tests.policy_helpers import configure
+from tests.storage_helpers import stored_keys
 from tests.web.test_request_filing import URL
 from tests.web.test_request_filing import good_form
+from tickets import current_store
 from tickets import lifecycle
 from tickets.accounts import create_agent
 from tickets.models import Attachment
 from tickets.models import Comment
 from tickets.models import Ticket
 from tickets.status import Status
+from tickets.storage import LocalFileStore
 from views.uploads import CappedUpload
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -279,29 +281,24 @@ def test_drafts_per_account_are_capped(app, client, customer):
     # Unticking the drafts of the first form deletes them, and makes room.
     post(client, URL, good_form(summary="", submission_id="a"), [])
     assert sorted(a.filename for a in drafts()) == ["b0.png"]
-    assert len(list(Path(app.config["UPLOAD_DIR"]).iterdir())) == 1
+    assert len(stored_keys()) == 1
 
 
-def _backdate(attachment_ids: list[int], upload_dir: Path, hours: float) -> None:
+def _backdate(attachment_ids: list[int], hours: float) -> None:
     then = datetime.now(UTC) - timedelta(hours=hours)
     for attachment in db.session.scalars(db.select(Attachment).where(Attachment.id.in_(attachment_ids))):
         attachment.created_at = then
-        os.utime(upload_dir / attachment.storage_name, (then.timestamp(), then.timestamp()))
     db.session.commit()
 
 
 @pytest.mark.parametrize("command", [["requests", "purge-drafts"], ["requests", "worker", "--once"]])
 def test_drafts_older_than_a_day_are_purged(app, client, runner, customer, command):
-    upload_dir = Path(app.config["UPLOAD_DIR"])
     login(client, customer.email)
     post(client, URL, good_form(summary="", submission_id="old"), [(io.BytesIO(PNG), "старый.png")])
     post(client, URL, good_form(submission_id="sent"), [(io.BytesIO(PNG), "отправлен.png")])
     post(client, URL, good_form(summary="", submission_id="new"), [(io.BytesIO(PNG), "свежий.png")])
     ids = list(db.session.scalars(db.select(Attachment.id).where(Attachment.filename != "свежий.png")))
-    _backdate(ids, upload_dir, hours=25)
-    stray = upload_dir / "0123456789abcdef0123456789abcdef"
-    stray.write_bytes(b"left by a crash")
-    os.utime(stray, (time.time() - 2 * 86400, time.time() - 2 * 86400))
+    _backdate(ids, hours=25)
 
     result = runner.invoke(args=command)
     assert result.exit_code == 0, result.output
@@ -309,4 +306,17 @@ def test_drafts_older_than_a_day_are_purged(app, client, runner, customer, comma
     db.session.expire_all()
     remaining = {a.filename: a for a in db.session.scalars(db.select(Attachment))}
     assert sorted(remaining) == ["отправлен.png", "свежий.png"]
-    assert sorted(p.name for p in upload_dir.iterdir()) == sorted(a.storage_name for a in remaining.values())
+    assert stored_keys() == {a.storage_name for a in remaining.values()}
+
+
+def test_stray_files_on_disk_are_purged_after_a_day(app, runner):
+    # Written by a crash between storing a file and committing its row; only a folder's mtime can be backdated.
+    store = current_store()
+    if not isinstance(store, LocalFileStore):
+        pytest.skip("an object's age in a bucket cannot be backdated; tests/web/test_s3.py purges with a later cutoff")
+    old, fresh = store.put(b"left by a crash"), store.put(b"being written now")
+    os.utime(store.root / old, (time.time() - 2 * 86400, time.time() - 2 * 86400))
+    result = runner.invoke(args=["requests", "purge-drafts"])
+    assert result.exit_code == 0, result.output
+    assert "лишних файлов в хранилище: 1" in result.output
+    assert stored_keys() == {fresh}

@@ -156,3 +156,20 @@ def test_draft_of_another_company_cannot_be_claimed(client, customer, other_cust
     login(client, customer.email)
     assert client.post(URL, data=good_form(keep=[str(foreign.id)])).status_code == 303
     assert db.session.scalar(db.select(Ticket)).attachments == []
+
+
+def test_a_download_answers_ranges_and_revalidation(logged_in):
+    data = good_form()
+    data["attachments"] = [(io.BytesIO(PNG), "скриншот.png")]
+    logged_in.post(URL, data=data, content_type="multipart/form-data")
+    ticket = db.session.scalar(db.select(Ticket))
+    page = logged_in.get(f"/requests/{ticket.id}").get_data(as_text=True)
+    link = re.search(r'href="(/requests/files/\d+/[^"]+)"', page).group(1)
+    part = logged_in.get(link, headers={"Range": "bytes=0-7"})
+    assert part.status_code == 206 and part.data == PNG[:8]
+    assert part.headers["Content-Range"] == f"bytes 0-7/{len(PNG)}"
+    part.close()
+    etag = ticket.attachments[0].sha256
+    again = logged_in.get(link, headers={"If-None-Match": f'"{etag}"'})
+    assert again.status_code == 304 and again.data == b""
+    again.close()
