@@ -30,8 +30,8 @@ def close_stale(after_hours: int | None = None, now: datetime | None = None, bat
                 notifier: Notifier | None = None) -> tuple[int, int]:
     """Close requests waiting on the customer over after_hours (the policy's), remind a lead before; (closed, reminded).
 
-    Safe to run twice at once: guarded UPDATEs let one runner win each request, and dedupe keys
-    keep the mail single.
+    Safe to run on any number of workers at once: guarded UPDATEs let one runner win each request, and
+    dedupe keys keep the mail single.
     """
     now = now_or_utc(now)
     notifier = notifier or current_notifier()
@@ -55,7 +55,12 @@ def close_stale(after_hours: int | None = None, now: datetime | None = None, bat
 def _in_batches(query, handle, batch: int) -> int:
     done, last_id = 0, 0
     while True:
-        ids = list(db.session.scalars(query.where(Ticket.id > last_id).order_by(Ticket.id).limit(batch)))
+        # On PostgreSQL the batch stays locked until its transaction commits and concurrent runners skip
+        # it instead of queueing behind it (SQLite ignores FOR UPDATE: it has one writer anyway). The
+        # guarded UPDATEs below are what makes a request close once; the locks only split the work.
+        ids = list(db.session.scalars(
+            query.where(Ticket.id > last_id).order_by(Ticket.id).limit(batch).with_for_update(skip_locked=True)
+        ))
         if not ids:
             return done
         with transaction():
