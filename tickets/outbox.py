@@ -20,6 +20,7 @@ import smtplib
 import time
 from collections.abc import Iterator
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
@@ -240,6 +241,24 @@ def _describe(exc: BaseException) -> str:
 def _fail(message_id: int, token: datetime, attempts: int, now: datetime, exc: BaseException) -> None:
     log.warning("Mail %s not sent (attempt %s): %s", message_id, attempts + 1, exc)
     _finish(message_id, token, next_attempt_at=now + backoff(attempts), last_error=_describe(exc))
+
+
+@dataclass(frozen=True)
+class OutboxFigures:
+    """The queue at a glance: what waits, how long the oldest has waited, what failed for good."""
+
+    pending: int
+    oldest_pending_age: timedelta | None
+    failed: int
+
+
+def outbox_figures(now: datetime | None = None) -> OutboxFigures:
+    """Count the queue: pending messages, the oldest one's age, messages refused for good."""
+    now = now or utcnow()
+    pending, oldest = db.session.execute(select(db.func.count(), db.func.min(OutboxMessage.created_at)).where(
+        OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))).one()
+    failed = db.session.scalar(select(db.func.count()).where(OutboxMessage.failed_at.is_not(None))) or 0
+    return OutboxFigures(int(pending), max(now - oldest, timedelta(0)) if oldest is not None else None, int(failed))
 
 
 def pending_count() -> int:
