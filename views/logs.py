@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import sys
-import uuid
 from contextvars import ContextVar
 
 from flask import Flask
@@ -32,7 +32,7 @@ def request_id_from(header: str | None) -> str:
     """The incoming X-Request-ID when it is a sane token, else a new random one."""
     if header and _SANE_ID.fullmatch(header):
         return header
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)
 
 
 class RequestIdFilter(logging.Filter):
