@@ -38,12 +38,16 @@ db: install ## Apply database migrations and load the content
 	$(FLASK) db upgrade
 	$(FLASK) content load
 
-run: db ## Serve the portal with gunicorn on http://127.0.0.1:$(PORT) (SQLite by default) and the background worker
+METRICS_DIR ?= instance/prometheus
+
+run: db ## Serve the portal with gunicorn on http://127.0.0.1:$(PORT) (SQLite by default) and the background worker; JSON logs, /metrics
 	@$(FLASK) accounts demo
+	@mkdir -p $(METRICS_DIR) && rm -f $(METRICS_DIR)/*.db
 	@trap 'kill 0' EXIT; \
 	  export FLASK_PORTAL_BASE_URL="$${FLASK_PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)}"; \
+	  export FLASK_LOG_FORMAT="$${FLASK_LOG_FORMAT:-json}"; \
 	  $(FLASK) requests worker & \
-	  PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
+	  PORT=$(PORT) PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) $(BIN)/gunicorn --config gunicorn.conf.py
 
 dev: db ## Serve with Flask's development server and reloader, and the background worker
 	@$(FLASK) accounts demo

@@ -82,6 +82,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         RATELIMIT_STRATEGY="moving-window",
         RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 2, "socket_timeout": 2},
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        # Logs (views/logs.py): "json" (one object per line, `make run`) or "text"; the root logger's level.
+        LOG_FORMAT="text",
+        LOG_LEVEL="INFO",
+        # /metrics (views/metrics.py): readable from these networks, or with this bearer token from anywhere.
+        METRICS_ALLOWED_NETWORKS=["127.0.0.0/8", "::1/128"],
+        METRICS_TOKEN="",
     )
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
@@ -101,6 +107,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["PREFERRED_URL_SCHEME"] = "https" if https else "http"
     app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = https
     app.json.ensure_ascii = False  # the API speaks Russian: readable UTF-8, not \u escapes
+
+    from views import logs
+    from views import metrics
+
+    # First of all hooks: every later one logs with the request id, and the latency covers them all.
+    logs.init_app(app)
+    metrics.init_app(app)
 
     from extensions import csrf
     from extensions import db

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 from gunicorn.glogging import Logger
 
@@ -25,22 +28,79 @@ keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-# Common log format plus the time taken; %(h)s is the peer, i.e. the proxy's address behind one.
-access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# The app's own setting (views/logs.py), so gunicorn's lines and the app's look alike: json or text.
+LOG_FORMAT = os.environ.get("FLASK_LOG_FORMAT", "text").strip('"')
+# Text: common log format plus the time taken and the request id; %(h)s is the peer, i.e. the proxy's
+# address behind one. JSON: the same facts as fields (PortalLogger.access).
+access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" %({x-request-id}o)s'
 
-QUIET_PATHS = frozenset({"/healthz", "/readyz"})
+# Probes come every few seconds and scrapes every few more: neither belongs in the access log.
+QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
-class ProbeQuietLogger(Logger):
-    """Gunicorn's logger without the access lines of health probes, which come every few seconds."""
+class PortalLogger(Logger):
+    """Gunicorn's logger without the access lines of probes and scrapes, in JSON when LOG_FORMAT says so."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        if LOG_FORMAT == "json":
+            from views.logs import formatter
+
+            for handler in self.error_log.handlers + self.access_log.handlers:
+                handler.setFormatter(formatter("json"))
 
     def access(self, resp, req, environ, request_time):
         if environ.get("PATH_INFO") in QUIET_PATHS:
             return
-        super().access(resp, req, environ, request_time)
+        if LOG_FORMAT != "json":
+            super().access(resp, req, environ, request_time)
+            return
+        if not self.access_log_enabled:
+            return
+        atoms = self.atoms(resp, req, environ, request_time)
+        self.access_log.info("%s", atoms["r"], extra={
+            "request_id": atoms.get("{x-request-id}o"), "remote_addr": atoms["h"], "method": atoms["m"],
+            "path": atoms["U"], "query": atoms["q"], "status": int(atoms["s"]), "bytes": atoms["B"],
+            "duration_ms": round(atoms["D"] / 1000, 3), "user_agent": atoms["a"], "referer": atoms["f"],
+        })
 
 
-logger_class = ProbeQuietLogger
+logger_class = PortalLogger
+
+# Prometheus (views/metrics.py): every worker writes its counts to files in one directory, and a scrape
+# of any worker adds them up. Set PROMETHEUS_MULTIPROC_DIR to choose it (`make run` does); otherwise
+# each server gets a directory of its own for its lifetime. It is set here, before any worker imports
+# prometheus_client, which reads it at import.
+_OWN_METRICS_DIR = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _OWN_METRICS_DIR:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="portal-metrics-")
+METRICS_DIR = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+
+
+def on_starting(server):
+    # Files left by a previous run would add its dead workers' counts to this one's.
+    METRICS_DIR.mkdir(parents=True, exist_ok=True)
+    for stale in METRICS_DIR.glob("*.db"):
+        stale.unlink()
+
+
+def post_worker_init(worker):
+    from prometheus_client import Gauge
+
+    # One series per live worker (label pid), sum() for the count: after child_exit below a dead one is gone.
+    Gauge("portal_web_workers", "Gunicorn worker processes serving the portal", multiprocess_mode="liveall").set(1)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    # Drops the dead worker's live gauges; its counters stay, so totals never go backwards.
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _OWN_METRICS_DIR:
+        shutil.rmtree(METRICS_DIR, ignore_errors=True)
 
 # The control socket's default path is one per user ($HOME/.gunicorn/gunicorn.ctl): a second portal on the
 # host (bench/load.py beside `make run`) would take it over. Signals do all we need.

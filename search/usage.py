@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import and_
+from sqlalchemy import case
 from sqlalchemy import column
 from sqlalchemy import func
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from search.deflection import OpenedForm
 from search.learning import Filing
 from search.models import FormEvent
 from search.models import RemovedPair
+from search.models import SearchLog
 
 # The filed requests, read-only: only the columns the learning and the deflection figures need. Declared
 # here rather than imported so that search stays below tickets (see tests/unit/test_layering.py).
@@ -99,3 +101,12 @@ def switches(since: datetime) -> int:
     """How many times a form was carried over to the topic the text belonged to."""
     return db.session.scalar(select(func.count(FormEvent.id)).where(
         FormEvent.kind == TOPIC_SWITCHED, FormEvent.created_at >= since)) or 0
+
+
+def zero_result_share(since: datetime) -> tuple[int, int]:
+    """Searches logged since a time, and how many of them found nothing."""
+    searches, empty = db.session.execute(
+        select(func.count(SearchLog.id), func.coalesce(func.sum(case((SearchLog.had_results.is_(False), 1), else_=0)), 0))
+        .where(SearchLog.created_at >= since)
+    ).one()
+    return int(searches), int(empty)

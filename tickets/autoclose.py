@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from datetime import timedelta
 
+from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import update
@@ -30,8 +31,8 @@ def close_stale(after_hours: int | None = None, now: datetime | None = None, bat
                 notifier: Notifier | None = None) -> tuple[int, int]:
     """Close requests waiting on the customer over after_hours (the policy's), remind a lead before; (closed, reminded).
 
-    Safe to run twice at once: guarded UPDATEs let one runner win each request, and dedupe keys
-    keep the mail single.
+    Safe to run on any number of workers at once: guarded UPDATEs let one runner win each request, and
+    dedupe keys keep the mail single.
     """
     now = now_or_utc(now)
     notifier = notifier or current_notifier()
@@ -55,7 +56,12 @@ def close_stale(after_hours: int | None = None, now: datetime | None = None, bat
 def _in_batches(query, handle, batch: int) -> int:
     done, last_id = 0, 0
     while True:
-        ids = list(db.session.scalars(query.where(Ticket.id > last_id).order_by(Ticket.id).limit(batch)))
+        # On PostgreSQL the batch stays locked until its transaction commits and concurrent runners skip
+        # it instead of queueing behind it (SQLite ignores FOR UPDATE: it has one writer anyway). The
+        # guarded UPDATEs below are what makes a request close once; the locks only split the work.
+        ids = list(db.session.scalars(
+            query.where(Ticket.id > last_id).order_by(Ticket.id).limit(batch).with_for_update(skip_locked=True)
+        ))
         if not ids:
             return done
         with transaction():
@@ -100,3 +106,10 @@ def _remind_batch(ids: list[int], after_hours: int, now: datetime, notifier: Not
         for t in notify.mail_tickets(list(since), notifier.policy.timezone)
     ])
     return len(won)
+
+
+def auto_closed_total() -> int:
+    """Requests closed by auto-close so far, by their history: the closings no person made."""
+    return db.session.scalar(select(func.count(StatusChange.id)).where(
+        StatusChange.to_status == Status.CLOSED.value, StatusChange.actor_id.is_(None),
+        StatusChange.actor_label == SYSTEM_LABEL)) or 0

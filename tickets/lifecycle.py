@@ -174,6 +174,13 @@ def add_customer_reply(ticket: Ticket, user: User, author_name: str, body: str, 
         # A concurrent double submit won the race: answer with its result.
         existing = _raced_reply(user, submission_id)
         return db.session.get(Ticket, existing.ticket_id), existing
+    except WorkflowError:
+        # The same reply handled at once elsewhere (two mail fetchers, a double submit) moved the status
+        # first, so ours found it changed: that reply is the answer.
+        existing = _reply_by_submission(user, submission_id)
+        if existing is None:
+            raise
+        return db.session.get(Ticket, existing.ticket_id), existing
     return target, comment
 
 

@@ -168,9 +168,13 @@ def _forever(interval: float, mail_round: Callable[[], object], jobs: list[Perio
 def _guarded(step: Callable[[], object], name: str) -> None:
     # A database or mail hiccup must not stop the background worker; the next round retries.
     try:
-        step()
+        result = step()
     except Exception:
         log.exception("%s failed", name)
         db.session.rollback()
+    else:
+        # Rounds that did something are logged (JSON with LOG_FORMAT=json); idle rounds stay quiet.
+        if isinstance(result, tuple) and any(result):
+            log.info("%s: %s", name, ", ".join(map(str, result)), extra={"job": name, "result": list(result)})
     finally:
         db.session.remove()

@@ -1,10 +1,26 @@
-"""The transactional outbox: mail rows written with the change they report, delivered later."""
+"""The transactional outbox: mail rows written with the change they report, delivered later.
+
+Any number of senders may run at once (web nodes' workers, cron). Each message is leased before it is
+sent (`locked_until`, whose value is also the lease's token) and finished only by the lease holder, so a
+message is never sent by two senders at once, and a sender that dies leaves its messages to whoever
+comes after the lease ends. On PostgreSQL a sender claims a whole batch in one transaction with
+`SELECT ... FOR UPDATE SKIP LOCKED` (senders split the queue instead of queueing on each other's row
+locks); SQLite has one writer anyway and leases message by message with a guarded UPDATE.
+
+Delivery is at least once, not exactly once: if a sender dies (or loses the database) after the SMTP
+server accepted a message but before the commit that marks it sent, the lease runs out and the message
+is sent again. That window is one SMTP reply to one commit, for at most one message per sender; closing
+it would need the SMTP server to deduplicate (it sees the same Message-ID twice).
+"""
 
 from __future__ import annotations
 
 import logging
 import smtplib
+import time
+from collections.abc import Iterator
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
@@ -15,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import SQLAlchemyError
 
 from db_types import utcnow
 from extensions import db
@@ -99,6 +116,72 @@ def _claim(message_id: int, now: datetime, lease: timedelta) -> datetime | None:
     return until if result.rowcount == 1 else None
 
 
+def claim_batch(now: datetime, lease: timedelta, batch: int) -> tuple[list[int], datetime]:
+    """Lease up to `batch` due messages in one transaction (PostgreSQL); (their ids, the lease token)."""
+    until = now + lease
+    # SKIP LOCKED: rows another sender is claiming right now are passed over, not waited for; once it
+    # commits they are leased and no longer due.
+    ids = list(db.session.scalars(
+        select(OutboxMessage.id).where(*_due(now))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch)
+        .with_for_update(skip_locked=True)
+    ))
+    if ids:
+        db.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(locked_until=until),
+            execution_options={"synchronize_session": False},
+        )
+    db.session.commit()
+    return ids, until
+
+
+def _release(message_ids: list[int], token: datetime) -> None:
+    # Give back what this sender will not get to, so others need not wait for the lease to end.
+    if not message_ids:
+        return
+    try:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(message_ids), OutboxMessage.locked_until == token)
+            .values(locked_until=None),
+            execution_options={"synchronize_session": False},
+        )
+        db.session.commit()
+    except SQLAlchemyError:
+        # The database is what failed the batch: the leases simply run out.
+        db.session.rollback()
+        log.warning("Could not release %s leased messages; they wait for the lease to end", len(message_ids))
+
+
+def _claims(now: datetime, settings: MailSettings, batch: int) -> Iterator[tuple[int, datetime]]:
+    """(message id, lease token) for each due message this sender won, in order."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        ids = list(db.session.scalars(
+            select(OutboxMessage.id).where(*_due(now))
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch)
+        ))
+        db.session.commit()
+        for message_id in ids:
+            token = _claim(message_id, now, settings.lease)
+            if token is not None:
+                yield message_id, token
+        return
+    ids, token = claim_batch(now, settings.lease, batch)
+    started = time.monotonic()
+    # A message is begun only while the lease has room for a whole SMTP conversation (the timeout,
+    # twice over): a slow server must not make the batch outlive its lease and let another sender in.
+    room = (settings.lease - timedelta(seconds=2 * settings.timeout)).total_seconds()
+    for position, message_id in enumerate(ids):
+        if position and time.monotonic() - started > room:
+            _release(ids[position:], token)
+            return
+        try:
+            yield message_id, token
+        except GeneratorExit:
+            _release(ids[position + 1:], token)
+            raise
+
+
 def _finish(message_id: int, token: datetime, **values: Any) -> None:
     # Guarded by the token: a sender whose lease was taken over must not overwrite the new owner.
     db.session.execute(
@@ -116,18 +199,11 @@ def deliver_due(settings: MailSettings | Mapping[str, Any], now: datetime | None
     if not isinstance(settings, MailSettings):
         settings = MailSettings.from_config(settings)
     now = now or utcnow()
-    ids = list(db.session.scalars(
-        select(OutboxMessage.id).where(*_due(now))
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch)
-    ))
-    db.session.commit()
     transport = make_transport(settings)
     sent = failed = 0
+    claims = _claims(now, settings, batch)
     try:
-        for message_id in ids:
-            token = _claim(message_id, now, settings.lease)
-            if token is None:
-                continue
+        for message_id, token in claims:
             message = db.session.get(OutboxMessage, message_id, populate_existing=True)
             attempts = message.attempts
             try:
@@ -149,9 +225,11 @@ def deliver_due(settings: MailSettings | Mapping[str, Any], now: datetime | None
                 failed += 1
                 _fail(message_id, token, attempts, now, exc)
             else:
+                # The at-least-once window (see the module docstring): accepted by SMTP, not yet committed.
                 sent += 1
                 _finish(message_id, token, sent_at=now, last_error="")
     finally:
+        claims.close()
         transport.close()
     return sent, failed
 
@@ -163,6 +241,24 @@ def _describe(exc: BaseException) -> str:
 def _fail(message_id: int, token: datetime, attempts: int, now: datetime, exc: BaseException) -> None:
     log.warning("Mail %s not sent (attempt %s): %s", message_id, attempts + 1, exc)
     _finish(message_id, token, next_attempt_at=now + backoff(attempts), last_error=_describe(exc))
+
+
+@dataclass(frozen=True)
+class OutboxFigures:
+    """The queue at a glance: what waits, how long the oldest has waited, what failed for good."""
+
+    pending: int
+    oldest_pending_age: timedelta | None
+    failed: int
+
+
+def outbox_figures(now: datetime | None = None) -> OutboxFigures:
+    """Count the queue: pending messages, the oldest one's age, messages refused for good."""
+    now = now or utcnow()
+    pending, oldest = db.session.execute(select(db.func.count(), db.func.min(OutboxMessage.created_at)).where(
+        OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))).one()
+    failed = db.session.scalar(select(db.func.count()).where(OutboxMessage.failed_at.is_not(None))) or 0
+    return OutboxFigures(int(pending), max(now - oldest, timedelta(0)) if oldest is not None else None, int(failed))
 
 
 def pending_count() -> int:

@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     from views import help
     from views import inbound_mail
     from views import inputs
+    from views import metrics
     from views import password
     from views import requests
     from views import search
@@ -26,7 +27,7 @@ def init_app(app: Flask) -> None:
 
     inputs.init_app(app)
     for module in (catalog, help, auth, password, account, requests, console, console_search, inbound_mail, search,
-                   api, health):
+                   api, health, metrics):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     headers.init_app(app)

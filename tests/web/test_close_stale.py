@@ -7,6 +7,8 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
+import pytest
+
 from extensions import db
 from tests.lifecycle_helpers import file_request
 from tests.lifecycle_helpers import history
@@ -103,13 +105,12 @@ def test_small_batches_cover_everything(customer, agent):
     assert autoclose.close_stale(now=T0, batch=3) == (7, 5)
 
 
-def test_two_runners_at_once_close_and_mail_each_request_once(app, customer, agent):
-    for i in range(40):
-        waiting_since(customer, agent, T0 - timedelta(hours=50 + i % 3))
-    for _ in range(20):
-        waiting_since(customer, agent, T0 - timedelta(hours=30))
+@pytest.mark.parametrize("runners", [2, 4])
+def test_runners_at_once_close_and_mail_each_request_once(app, customer, agent, runners):
+    stale = [waiting_since(customer, agent, T0 - timedelta(hours=50 + i % 3)).id for i in range(40)]
+    reminded = [waiting_since(customer, agent, T0 - timedelta(hours=30)).id for _ in range(20)]
     results: list[tuple[int, int]] = []
-    start = threading.Barrier(2)
+    start = threading.Barrier(runners)
 
     def runner() -> None:
         with app.app_context():
@@ -117,16 +118,19 @@ def test_two_runners_at_once_close_and_mail_each_request_once(app, customer, age
             results.append(autoclose.close_stale(now=T0, batch=5))
             db.session.remove()
 
-    threads = [threading.Thread(target=runner) for _ in range(2)]
+    threads = [threading.Thread(target=runner) for _ in range(runners)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
 
+    assert len(results) == runners
     assert sum(c for c, _ in results) == 40 and sum(r for _, r in results) == 20
-    assert len(mails("closed")) == 40 and len(mails("reminder")) == 20
+    # Each request: closed once, one history event, one mail; each reminder once.
     closings = db.session.scalars(db.select(StatusChange.ticket_id).filter_by(to_status="closed")).all()
-    assert len(closings) == len(set(closings)) == 40
+    assert sorted(closings) == sorted(stale)
+    assert sorted(m.ticket_id for m in mails("closed")) == sorted(stale)
+    assert sorted(m.ticket_id for m in mails("reminder")) == sorted(reminded)
 
 
 def test_close_stale_command(app, runner, customer, agent):
