@@ -1,7 +1,8 @@
 """Server time of the pages a customer goes through, in-process through the WSGI app (no network).
 
 Run from the repository root: `python bench/pages.py [--rounds N]`. Uses a throwaway SQLite database
-with one company; prints p50/p95 per page. It measures, it does not assert.
+with one company; pages a visitor sees without signing in are fetched anonymously, the rest signed in
+(rate limits off: every request comes from one client). Prints p50/p95 per page. It measures, it does not assert.
 """
 
 from __future__ import annotations
@@ -23,16 +24,20 @@ from tickets.accounts import create_company  # noqa: E402
 
 PASSWORD = "bench-password"
 HX = {"HX-Request": "true"}
+ANONYMOUS, SIGNED_IN = False, True
 PAGES = (
-    ("home", "/", {}),
-    ("search page", "/search?q=не работает обзвон", {}),
-    ("suggestions (htmx)", "/search?q=не работает обзвон", HX),
-    ("suggestions, wrong layout (htmx)", "/search?q=yt hf,jnftn j,pdjy", HX),
-    ("api search", "/api/search?q=атчет не фармируеца", {}),
-    ("category", "/c/telefoniya-i-zvonki", {}),
-    ("topic form", "/c/chaty-i-rassylki/problema-s-chatami", {}),
-    ("inline help (htmx)", "/help/identifikator-chata", HX),
-    ("my requests", "/requests/", {}),
+    ("home", "/", {}, ANONYMOUS),
+    ("help article", "/help/identifikator-chata", {}, ANONYMOUS),
+    ("category", "/c/telefoniya-i-zvonki", {}, ANONYMOUS),
+    ("search page", "/search?q=не работает обзвон", {}, ANONYMOUS),
+    ("suggestions (htmx)", "/search?q=не работает обзвон", HX, ANONYMOUS),
+    ("suggestions, wrong layout (htmx)", "/search?q=yt hf,jnftn j,pdjy", HX, ANONYMOUS),
+    ("api search", "/api/search?q=атчет не фармируеца", {}, ANONYMOUS),
+    ("inline help (htmx)", "/help/identifikator-chata", HX, ANONYMOUS),
+    ("home, signed in", "/", {}, SIGNED_IN),
+    ("topic form, signed in", "/c/chaty-i-rassylki/problema-s-chatami", {}, SIGNED_IN),
+    ("search page, signed in", "/search?q=не работает обзвон", {}, SIGNED_IN),
+    ("my requests, signed in", "/requests/", {}, SIGNED_IN),
 )
 
 
@@ -44,15 +49,16 @@ def main() -> None:
         app = create_app({
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(tmp) / 'pages.sqlite3'}", "SECRET_KEY": "bench",
             "WTF_CSRF_ENABLED": False, "SEARCH_LOG": True, "UPLOAD_DIR": tmp, "MAIL_OUTBOX_DIR": tmp,
-            "CONTENT_RELOAD_INTERVAL": -1,
+            "CONTENT_RELOAD_INTERVAL": -1, "RATELIMIT_ENABLED": False,
         })
         with app.app_context():
             db.create_all()
             create_company("ООО Бенчмарк", "bench@example.test", PASSWORD, lk_number="123456")
             db.session.remove()
-        client = app.test_client()
-        client.post("/login", data={"email": "bench@example.test", "password": PASSWORD})
-        for label, url, headers in PAGES:
+        anonymous, signed_in = app.test_client(), app.test_client()
+        signed_in.post("/login", data={"email": "bench@example.test", "password": PASSWORD})
+        for label, url, headers, signed in PAGES:
+            client = signed_in if signed else anonymous
             for _ in range(5):
                 client.get(url, headers=headers)
             timings = []
