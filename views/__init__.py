@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     from views import password
     from views import requests
     from views import search
+    from views import static_files
     from views import template_helpers
 
     inputs.init_app(app)
@@ -33,3 +34,4 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     headers.init_app(app)
     template_helpers.init_app(app)
+    static_files.init_app(app)

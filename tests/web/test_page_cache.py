@@ -125,3 +125,19 @@ def test_changed_content_replaces_the_cached_page(app, client, tmp_path):
 def test_missing_page_is_not_cached(client):
     assert client.get("/help/no-such-article").status_code == 404
     assert "ETag" not in client.get("/help/no-such-article").headers
+
+
+def test_static_files_have_versioned_urls_cached_for_good(client):
+    page = client.get("/").get_data(as_text=True)
+    for name in ("portal.css", "app.js", "vendor/htmx.min.js"):
+        url = next(part.split('"')[0] for part in page.split('="')[1:] if part.startswith(f"/static/{name}?v="))
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.cache_control.immutable and response.cache_control.max_age == 365 * 24 * 3600
+        response.close()
+    stale = client.get("/static/portal.css?v=000000000000")
+    assert not stale.cache_control.immutable
+    stale.close()
+    plain = client.get("/static/portal.css")
+    assert not plain.cache_control.immutable
+    plain.close()
