@@ -9,6 +9,8 @@ bench/helpdesk_site/requirements.txt). Then `wrk` (16 connections, 2 threads) lo
 --duration seconds, --runs times, the runs interleaved; it prints the median req/s per page and its ratio
 to hello and to django-helpdesk's public submit page, and how busy the machine was with other work.
 The topic form needs a signed-in company: it is loaded with the session cookie of the demo company.
+`--baseline DIR` also serves the portal from another checkout (say a worktree of main) the same way and loads
+its pages in the same interleaved runs, so a change is measured against its base under the same machine load.
 It measures, it does not assert. Never run it beside other heavy work: two cores are shared by all three.
 """
 
@@ -185,16 +187,18 @@ def stop(servers: list[Server]) -> None:
             server.process.wait()
 
 
-def start_portal(tmp: Path, config: Path) -> Server:
-    env = clean_env(DATABASE_URL=f"sqlite:///{tmp / 'portal.sqlite3'}", FLASK_SECRET_KEY="compare-bench",
-                    FLASK_UPLOAD_DIR=str(tmp / "uploads"), FLASK_MAIL_OUTBOX_DIR=str(tmp / "outbox"),
+def start_portal(tmp: Path, config: Path, root: Path = ROOT, name: str = "portal") -> Server:
+    data = tmp / name
+    data.mkdir()
+    env = clean_env(DATABASE_URL=f"sqlite:///{data / 'portal.sqlite3'}", FLASK_SECRET_KEY="compare-bench",
+                    FLASK_UPLOAD_DIR=str(data / "uploads"), FLASK_MAIL_OUTBOX_DIR=str(data / "outbox"),
                     # wrk's connections all come from 127.0.0.1: per-client limits would refuse most requests.
                     FLASK_RATELIMIT_ENABLED="false")
     flask = [sys.executable, "-m", "flask", "--app", "app"]
-    run([*flask, "db", "upgrade"], ROOT, env)
-    run([*flask, "content", "load"], ROOT, env)
-    run([*flask, "accounts", "demo"], ROOT, env)
-    server = start("portal", [sys.executable, "-m", "gunicorn", "app:create_app()"], ROOT, env, tmp, config)
+    run([*flask, "db", "upgrade"], root, env)
+    run([*flask, "content", "load"], root, env)
+    run([*flask, "accounts", "demo"], root, env)
+    server = start(name, [sys.executable, "-m", "gunicorn", "app:create_app()"], root, env, tmp, config)
     wait_until_up(server, "/healthz")
     return server
 
@@ -317,12 +321,16 @@ def main() -> None:
     parser.add_argument("--only", default="", help="load only the pages whose label contains this (hello always)")
     parser.add_argument("--no-helpdesk", action="store_true", help="skip django-helpdesk (no venv needed)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results to this file")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout of the portal whose pages are loaded in the same runs")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: `make wrk` installs Debian's package")
     pages = [p for p in PAGES if p.server == "hello" or (args.only.lower() in p.label.lower())]
     if args.no_helpdesk:
         pages = [p for p in pages if p.server != "helpdesk"]
+    if args.baseline:
+        pages += [Page("baseline", f"{p.label} [baseline]", p.path, p.signed_in) for p in pages if p.server == "portal"]
     load_before = os.getloadavg()
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="portal-compare-")))
@@ -335,17 +343,20 @@ def main() -> None:
             servers["portal"] = start_portal(tmp, config)
         if any(p.server == "helpdesk" for p in pages):
             servers["helpdesk"] = start_helpdesk(tmp, config)
-        cookie = sign_in(servers["portal"].base) if "portal" in servers else None
+        if args.baseline:
+            servers["baseline"] = start_portal(tmp, config, args.baseline.resolve(), "baseline")
+        cookies = {name: sign_in(servers[name].base) for name in ("portal", "baseline") if name in servers}
         results = [Measured(p) for p in pages]
         for m in results:
             url = servers[m.page.server].base + m.page.path
-            check(url, cookie if m.page.signed_in else None)
-            wrk(url, 2, cookie if m.page.signed_in else None, servers[m.page.server])  # warm-up
+            cookie = cookies.get(m.page.server) if m.page.signed_in else None
+            check(url, cookie)
+            wrk(url, 2, cookie, servers[m.page.server])  # warm-up
         print(f"gunicorn {' '.join(GUNICORN_FLAGS)}; wrk -t{THREADS} -c{CONNECTIONS} -d{args.duration:g}s "
               f"x {args.runs} runs; load average before: {load_before[0]:.2f}", flush=True)
         for number in range(args.runs):
             for m in results:
-                signed = cookie if m.page.signed_in else None
+                signed = cookies.get(m.page.server) if m.page.signed_in else None
                 rate, error, others = wrk(servers[m.page.server].base + m.page.path, args.duration, signed,
                                           servers[m.page.server])
                 m.rates.append(rate)

@@ -72,6 +72,7 @@ def main() -> None:
             print(f"{label:34} p50 {statistics.median(timings):6.2f} ms   p95 {p95:6.2f} ms   "
                   f"({len(response.data) / 1024:.1f} KB)")
         with app.app_context():
+            app.extensions["search_log"].close()  # its rows go to the database before the folder is removed
             db.engine.dispose()
 
 
