@@ -26,10 +26,12 @@ from search.log import LogEntry
 from search.log import log_entry
 from search.log import write_entries
 from search.log_writer import BatchWriter
+from search.memo import Memo
 from search.results import SearchResult
 
 LAST_SEARCH = "last_search"
 LOG_WRITER = "search_log"
+MEMO = "search_memo"
 
 
 def current_index() -> SearchIndex:
@@ -84,9 +86,22 @@ def learnt_prior(text: str) -> Prior:
     return learning.pairs().prior(text) if learning is not None else {}
 
 
+def remembered(key: tuple, compute):
+    """compute() once per key while the index and the learnt pairs stay the same (a bounded store per process)."""
+    learning = current_app.extensions.get("search_learning")
+    generation = (current_index(), learning.pairs() if learning is not None else None)
+    return current_app.extensions[MEMO].get(generation, key, compute)
+
+
 def search_quietly(text: str, limit: int = 5, exact: bool = False, prior: Prior | None = None) -> SearchResult:
-    """Search with the app's index and the learnt prior (unless one is given), without logging."""
-    return query(current_index(), text, limit, exact=exact, prior=learnt_prior(text) if prior is None else prior)
+    """Search with the app's index and the learnt prior (unless one is given), without logging.
+
+    With the learnt prior the result depends only on the text and the generation: a repeated search is remembered.
+    """
+    if prior is not None:
+        return query(current_index(), text, limit, exact=exact, prior=prior)
+    return remembered(("result", text, limit, exact),
+                      lambda: query(current_index(), text, limit, exact=exact, prior=learnt_prior(text)))
 
 
 def run_search(text: str, limit: int = 5, exact: bool = False, prior: Prior | None = None) -> SearchResult:
@@ -141,6 +156,7 @@ def init_app(app: Flask) -> None:
     if float(app.config["SEARCH_LOG_BATCH_SECONDS"]) > 0:
         app.extensions[LOG_WRITER] = BatchWriter(_writer_for(app), int(app.config["SEARCH_LOG_BATCH_SIZE"]),
                                                  float(app.config["SEARCH_LOG_BATCH_SECONDS"]))
+    app.extensions[MEMO] = Memo()
     app.extensions["search_learning"] = PriorCache(_load_pairs, float(app.config["SEARCH_LEARN_REFRESH_SECONDS"]))
 
     def rebuild(catalog: Catalog) -> None:

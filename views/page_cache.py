@@ -16,9 +16,12 @@ from flask import session
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 
 from kb import current_catalog
+from search.memo import Memo
 from views.rendering import wants_fragment
 
 CACHE_KEY = "page_cache"
+RENDERED_KEY = "rendered_pages"
+MAX_RENDERED = 512  # the most recent search pages (full and fragment) kept rendered
 # Anonymous copies may sit in the browser but are checked with If-None-Match before every use; no shared cache
 # (a proxy) keeps them, and the page at the same URL differs once the visitor signs in.
 CACHE_CONTROL = "private, no-cache"
@@ -99,5 +102,24 @@ def cached_for_anonymous(view: Callable[..., Response]) -> Callable[..., Respons
     return wrapper
 
 
+def rendered_for_anonymous(source: object, render_page: Callable[[], Response]) -> Response:
+    """For anonymous visitors, this URL's body as rendered from `source`, reused while the same `source` comes back.
+
+    `source` is what the page shows (a remembered search result): a new object means the answer may have changed.
+    """
+    if request.method not in ("GET", "HEAD") or not is_anonymous_request():
+        return render_page()
+    store: Memo = current_app.extensions[RENDERED_KEY]
+    generation, key = (current_catalog(),), (request.full_path, wants_fragment())
+    kept = store.get(generation, key, lambda: None)
+    if kept is not None and kept[0] is source:
+        return Response(kept[1], headers=kept[2])
+    response = render_page()
+    if response.status_code == 200:
+        store.put(generation, key, (source, response.get_data(), tuple(response.headers.items())))
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.extensions[CACHE_KEY] = PageCache()
+    app.extensions[RENDERED_KEY] = Memo(MAX_RENDERED)

@@ -141,3 +141,43 @@ def test_static_files_have_versioned_urls_cached_for_good(client):
     plain = client.get("/static/portal.css")
     assert not plain.cache_control.immutable
     plain.close()
+
+
+def test_search_page_is_rendered_once_for_anonymous_visitors_and_logged_every_time(app, client):
+    from sqlalchemy import func
+    from sqlalchemy import select
+
+    from extensions import db
+    from search.models import SearchLog
+
+    first = client.get("/search", query_string={"q": "не работает обзвон"})
+    again = app.test_client().get("/search", query_string={"q": "не работает обзвон"})
+    assert first.status_code == again.status_code == 200
+    assert first.data == again.data
+    assert "Set-Cookie" in again.headers  # this visitor's search, for folding what it types next
+    assert db.session.scalar(select(func.count(SearchLog.id))) == 2
+    fragment = client.get("/search", query_string={"q": "не работает обзвон"}, headers={"HX-Request": "true"})
+    assert b"<html" not in fragment.data and b"<html" in first.data
+
+
+def test_signed_in_search_page_is_not_the_anonymous_one(client, customer, app):
+    app.test_client().get("/search", query_string={"q": "кредитный лимит"})
+    login(client, customer.email)
+    page = client.get("/search", query_string={"q": "кредитный лимит"})
+    assert customer.company.name in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
+    other = app.test_client().get("/search", query_string={"q": "кредитный лимит"})
+    assert customer.company.name not in other.get_data(as_text=True)
+
+
+def test_repeated_api_search_answers_the_same_and_logs_each(app, client):
+    from sqlalchemy import func
+    from sqlalchemy import select
+
+    from extensions import db
+    from search.models import SearchLog
+
+    answers = [app.test_client().get("/api/search", query_string={"q": "нет звука"}).get_json() for _ in range(3)]
+    assert answers[0] == answers[1] == answers[2]
+    assert answers[0]["topics"]
+    assert db.session.scalar(select(func.count(SearchLog.id))) == 3
