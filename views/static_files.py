@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
 from flask import Flask
@@ -11,6 +12,7 @@ from flask import Response
 from flask import request
 
 IMMUTABLE_SECONDS = 365 * 24 * 3600
+RECHECK_SECONDS = 2.0  # a page links several files: their time and size are looked at no more often than this
 
 
 class StaticVersions:
@@ -19,8 +21,18 @@ class StaticVersions:
     def __init__(self, folder: str) -> None:
         self.folder = Path(folder).resolve()
         self._known: dict[str, tuple[tuple[int, int], str]] = {}
+        self._checked: dict[str, tuple[float, str | None]] = {}
 
     def version(self, filename: str) -> str | None:
+        now = time.monotonic()
+        checked = self._checked.get(filename)
+        if checked is not None and now - checked[0] < RECHECK_SECONDS:
+            return checked[1]
+        version = self._version(filename)
+        self._checked[filename] = (now, version)
+        return version
+
+    def _version(self, filename: str) -> str | None:
         path = (self.folder / filename).resolve()
         if not path.is_relative_to(self.folder):
             return None
