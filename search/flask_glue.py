@@ -28,6 +28,7 @@ from search.log import write_entries
 from search.log_writer import BatchWriter
 from search.memo import Memo
 from search.results import SearchResult
+from search.text import MAX_QUERY_LENGTH
 
 LAST_SEARCH = "last_search"
 LOG_WRITER = "search_log"
@@ -98,10 +99,10 @@ def search_quietly(text: str, limit: int = 5, exact: bool = False, prior: Prior 
 
     With the learnt prior the result depends only on the text and the generation: a repeated search is remembered.
     """
-    if prior is not None:
-        return query(current_index(), text, limit, exact=exact, prior=prior)
-    return remembered(("result", text, limit, exact),
-                      lambda: query(current_index(), text, limit, exact=exact, prior=learnt_prior(text)))
+    if prior is None and len(text) <= MAX_QUERY_LENGTH:  # a longer text is not kept: its size has no bound
+        return remembered(("result", text, limit, exact),
+                          lambda: search_quietly(text, limit, exact, learnt_prior(text)))
+    return query(current_index(), text, limit, exact=exact, prior=learnt_prior(text) if prior is None else prior)
 
 
 def run_search(text: str, limit: int = 5, exact: bool = False, prior: Prior | None = None) -> SearchResult:

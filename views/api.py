@@ -91,7 +91,10 @@ def search():
     if not describes_enough(q):
         return jsonify(_json(SearchResult(query=q[:MAX_QUERY_LENGTH]), enough=False))
     # The answer is the same for everyone asking the same: built once per search generation, logged every time.
-    result, answer = remembered(("api", q, limit, request.script_root), lambda: _answer(q, limit))
+    if len(q) > MAX_QUERY_LENGTH:
+        result, answer = _answer(q, limit)
+    else:
+        result, answer = remembered(("api", q, limit, request.script_root), lambda: _answer(q, limit))
     log_search(result)
     return jsonify(answer)
 
