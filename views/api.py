@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from flask import current_app
 from flask import jsonify
 from flask import request
 from flask import url_for
@@ -92,13 +93,14 @@ def search():
         return jsonify(_json(SearchResult(query=q[:MAX_QUERY_LENGTH]), enough=False))
     # The answer is the same for everyone asking the same: built once per search generation, logged every time.
     if len(q) > MAX_QUERY_LENGTH:
-        result, answer = _answer(q, limit)
+        result, body = _answer(q, limit)
     else:
-        result, answer = remembered(("api", q, limit, request.script_root), lambda: _answer(q, limit))
+        result, body = remembered(("api", q, limit, request.script_root), lambda: _answer(q, limit))
     log_search(result)
-    return jsonify(answer)
+    return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
 
-def _answer(q: str, limit: int) -> tuple[SearchResult, dict]:
+def _answer(q: str, limit: int) -> tuple[SearchResult, bytes]:
+    """The result and its JSON answer, serialised as jsonify would."""
     result = search_quietly(q, limit)
-    return result, _json(result)
+    return result, jsonify(_json(result)).get_data()
