@@ -22,8 +22,8 @@ from search.results import CategoryHit
 from search.results import Hit
 from search.results import SearchResult
 from search.results import TopicHit
+from search.text import GENERAL_WORDS
 from search.text import MAX_QUERY_LENGTH
-from search.text import STOP_WORDS
 from search.text import fold
 from search.text import is_cyrillic
 from search.text import is_qwerty
@@ -34,7 +34,7 @@ from search.text import swap_to_ru
 from search.text import translit_variants
 from search.text import words
 
-MAX_TOKENS = 12
+MAX_TOKENS = 80
 # Typo budget by word length, as Typesense/Algolia do: none below 4 letters, 1 from 4, 2 from 8.
 ONE_TYPO_FROM = 4
 TWO_TYPOS_FROM = 8
@@ -259,12 +259,12 @@ def _resolve(index: SearchIndex, word: str, last: bool, exact: bool = False) -> 
 
 
 def _exact_terms(index: SearchIndex, phrase: tuple[str, ...]) -> Alternative:
-    stems = [stem(w) for w in phrase if w not in STOP_WORDS]
+    stems = [stem(w) for w in phrase if w not in GENERAL_WORDS]
     return [{s: SYNONYM_SIM} if s in index.postings else {} for s in stems]
 
 
 def _groups(index: SearchIndex, ws: list[_Word]) -> list[list[Alternative]]:
-    content = [w for w in ws if w.text not in STOP_WORDS]
+    content = [w for w in ws if w.text not in GENERAL_WORDS]
     groups: list[list[Alternative]] = []
     position = 0
     while position < len(content):
@@ -407,14 +407,16 @@ def query(index: SearchIndex, text: str, limit: int = 5, *, exact: bool = False,
     groups = _groups(index, resolved)
     scores, matched = _score(index, groups)
     final = _rerank(index, scores, matched, len(groups), " ".join(w.text for w in resolved))
+    # The floor follows the words' own evidence: the fusion lifts topics only, and an article that matches
+    # the words as well as before must not fall under a floor the topics' bonus raised.
+    floor = MIN_SHARE * max(final.values(), default=0.0)
     final = _fuse(index, final, [lemma(w.text) for w in resolved], prior)
-    return _result(index, original, corrected, final, limit)
+    return _result(index, original, corrected, final, limit, floor)
 
 
 def _result(index: SearchIndex, original: str, corrected: str | None, final: dict[int, float],
-            limit: int) -> SearchResult:
+            limit: int, floor: float) -> SearchResult:
     ranked = sorted(final, key=lambda n: (-final[n], n))
-    floor = MIN_SHARE * final[ranked[0]] if ranked else 0.0
     categories: list[CategoryHit] = []
     topics: list[TopicHit] = []
     articles: list[ArticleHit] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,8 +22,9 @@ from search.meaning import train
 from search.synonyms import Phrase
 from search.synonyms import Synonyms
 from search.synonyms import load_synonyms
-from search.text import STOP_WORDS
+from search.text import GENERAL_WORDS
 from search.text import fold
+from search.text import fold_text
 from search.text import stem
 from search.text import words
 
@@ -37,7 +39,7 @@ FIELD_B: dict[str, float] = {
     "title": 0.5, "tags": 0.3, "text": 0.75, "body": 0.75, "context": 0.5, "examples": 0.75,
 }
 # The meaning components; each can be switched off to measure what it adds (bench/search_quality.py).
-COMPONENTS = frozenset(("examples", "lemmas", "segmentation", "classifier", "intents"))
+COMPONENTS = frozenset(("examples", "lemmas", "segmentation", "classifier", "regression", "intents"))
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class SearchIndex:
 
     def is_known(self, word: str) -> bool:
         """A word the index can use as it is: content vocabulary, synonyms or a stop word."""
-        if word in STOP_WORDS or word in self.surface or word in self.syn_words:
+        if word in GENERAL_WORDS or word in self.surface or word in self.syn_words:
             return True
         return stem(word) in self.postings
 
@@ -112,13 +114,25 @@ def _doc_fields(ref: Topic | Article | Category, category: Category | None,
             "examples": " ; ".join(examples),
         }
     if isinstance(ref, Article):
-        return {"title": ref.title, "tags": " ; ".join(ref.tags), "text": ref.summary, "body": ref.body}
+        return {"title": ref.title, "tags": " ; ".join(ref.tags), "text": ref.summary, "body": _prose(ref.body)}
     return {
         "title": ref.title,
         "tags": " ; ".join(ref.tags),
         "text": ref.summary,
         "context": " ; ".join(t.title for t in ref.topics),
     }
+
+
+# An article is searched by its opening: help pages answer first, and whole bodies of 10k articles would
+# make the posting lists of common words too long for a keystroke's budget.
+BODY_WORDS = 150
+# Code spans and blocks show input as typed («атчет не фармируеца»): indexed, they would teach the typo
+# repair that misspellings are words.
+_CODE_RE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
+
+
+def _prose(markdown: str) -> str:
+    return _CODE_RE.sub(" ", markdown)
 
 
 def make_docs(catalog: Catalog, with_examples: bool = True) -> list[Doc]:
@@ -137,7 +151,11 @@ def _doc(kind: str, ref: Topic | Article | Category, category: Category | None,
          examples: tuple[str, ...] = ()) -> Doc:
     raw = _doc_fields(ref, category, examples)
     phrases = tuple(dict.fromkeys(fold(p) for p in (ref.title, *ref.tags)))
-    return Doc(kind, ref, category, phrases, {name: words(fold(text)) for name, text in raw.items()})
+    # Whole texts: fold() caps queries, and a capped field would index only its first few examples.
+    fields = {name: words(fold_text(text)) for name, text in raw.items()}
+    if "body" in fields:
+        fields["body"] = fields["body"][:BODY_WORDS]
+    return Doc(kind, ref, category, phrases, fields)
 
 
 def _by_len(items: Iterable[str]) -> dict[int, list[str]]:
@@ -167,7 +185,7 @@ def build_docs_index(catalog: Catalog, synonyms: Synonyms, docs: list[Doc],
                 continue
             b = FIELD_B[name]
             norm = FIELD_WEIGHTS[name] / (1 - b + b * len(stems) / avg[(doc.kind, name)])
-            for term, count in Counter(s for s in stems if s not in STOP_WORDS).items():
+            for term, count in Counter(s for s in stems if s not in GENERAL_WORDS).items():
                 row = tf_weighted.setdefault(term, {})
                 row[number] = row.get(number, 0.0) + count * norm
             for word, term in zip(doc.fields[name], stems, strict=True):
@@ -205,7 +223,7 @@ def build_docs_index(catalog: Catalog, synonyms: Synonyms, docs: list[Doc],
         syn_sorted=sorted(syn_words),
         syn_max_len=max((len(k) for k in syn_index), default=1),
         components=components,
-        classifier=train(catalog) if "classifier" in components else None,
+        classifier=train(catalog, linear="regression" in components) if "classifier" in components else None,
         intents=compile_intents(catalog) if "intents" in components else None,
         topic_docs=topic_docs,
         category_docs=category_docs,

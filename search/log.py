@@ -16,7 +16,7 @@ from sqlalchemy import select
 from extensions import db
 from search.models import SearchLog
 from search.results import SearchResult
-from search.text import MAX_QUERY_LENGTH
+from search.text import STORED_QUERY_LENGTH
 from search.text import fold
 
 _EMAIL_RE = re.compile(r"\S+@\S+")
@@ -37,7 +37,7 @@ def scrub(text: str) -> str:
     text = _EMAIL_RE.sub("<email>", text)
     text = _PHONE_RE.sub("<phone>", text)
     text = _LONG_DIGITS_RE.sub("<number>", text)
-    return _SPACES_RE.sub(" ", text).strip()[:MAX_QUERY_LENGTH]
+    return _SPACES_RE.sub(" ", text).strip()[:STORED_QUERY_LENGTH]
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,15 @@ so support staff improve them by editing text, not code.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter
 from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.linear_model import LogisticRegression
 
 from kb.catalog import Catalog
 from search.morph import lemma
@@ -24,6 +30,19 @@ LEMMA_WEIGHT = 1.0
 MIN_WEIGHT = 0.01
 # «ни в одном» matches the cue «ни один»: one word may stand between two cue words.
 MAX_GAP = 1
+
+# The topic's share of the classifier score that comes from the logistic regression; the rest is the
+# centroid cosine. The regression weighs the words that tell look-alike topics apart («отключить» vs
+# «подключить» АОН), the centroid keeps every topic's vocabulary. Measured on blind sets 3–6: the mix beat
+# either alone (blind-6 hit@1 0.893 centroid, 0.913 regression, 0.920 mixed).
+LINEAR_SHARE = 0.5
+# Inverse regularisation of the regression, and its solver's stopping rule (saga fits in about a second).
+LINEAR_C = 30.0
+LINEAR_TOL = 1e-3
+LINEAR_MAX_ITER = 200
+# Fitted models by their training texts: every app of a process (tests make hundreds) shares one fit.
+_FITTED: dict[str, LinearModel] = {}
+MAX_FITTED = 8
 
 Vector = dict[str, float]
 
@@ -53,23 +72,73 @@ def _normalised(vector: Vector) -> Vector:
     return {k: v / norm for k, v in vector.items()}
 
 
+@dataclass(frozen=True, eq=False)
+class LinearModel:
+    """Multinomial logistic regression over the same features (sublinear TF-IDF, unit length)."""
+
+    columns: dict[str, int]
+    idf: np.ndarray
+    weights: np.ndarray  # features × labels
+    bias: np.ndarray
+
+    def probabilities(self, found: Counter[str]) -> np.ndarray | None:
+        """Probability of every label for the query's features; None when no feature is known."""
+        known = [(self.columns[f], count) for f, count in found.items() if f in self.columns and count > 0]
+        if not known:
+            return None
+        columns = np.fromiter((c for c, _ in known), dtype=np.intp, count=len(known))
+        values = (1.0 + np.log(np.fromiter((v for _, v in known), dtype=float, count=len(known)))) * self.idf[columns]
+        values /= np.linalg.norm(values) or 1.0
+        logits = values @ self.weights[columns] + self.bias
+        exp = np.exp(logits - logits.max())
+        return exp / exp.sum()
+
+
+def fit_linear(docs: list[list[Counter[str]]]) -> LinearModel:
+    """Fit (or reuse) the regression: one label per entry of docs, trained on each of its phrasings."""
+    key = hashlib.sha256(repr([[sorted(v.items()) for v in texts] for texts in docs]).encode()).hexdigest()
+    if key not in _FITTED:
+        rows = [dict(vector) for texts in docs for vector in texts]
+        labels = [label for label, texts in enumerate(docs) for _ in texts]
+        vectorizer = DictVectorizer()
+        tfidf = TfidfTransformer(sublinear_tf=True)
+        matrix = tfidf.fit_transform(vectorizer.fit_transform(rows))
+        model = LogisticRegression(C=LINEAR_C, solver="saga", tol=LINEAR_TOL, max_iter=LINEAR_MAX_ITER,
+                                   random_state=0).fit(matrix, labels)
+        weights = np.zeros((matrix.shape[1], len(docs)))
+        weights[:, model.classes_] = model.coef_.T
+        bias = np.full(len(docs), -1e9)
+        bias[model.classes_] = model.intercept_
+        if len(_FITTED) >= MAX_FITTED:
+            _FITTED.pop(next(iter(_FITTED)))
+        _FITTED[key] = LinearModel(dict(vectorizer.vocabulary_), tfidf.idf_, weights, bias)
+    return _FITTED[key]
+
+
 @dataclass(frozen=True)
 class Classifier:
-    """TF-IDF centroid per topic over its phrasings; cosine to the query, summed over an inverted index."""
+    """TF-IDF centroid per topic over its phrasings (cosine, summed over an inverted index), mixed with
+    a logistic regression over the same phrasings."""
 
     labels: tuple[tuple[str, ...], ...]
     postings: dict[str, tuple[tuple[int, float], ...]]
     idf: dict[str, float]
+    linear: LinearModel | None = None
 
     def scores(self, words: list[str]) -> dict[str, float]:
-        """Topic key → cosine (0..1) of the query lemmas to the topic's phrasings."""
-        query = {f: (1 + math.log(c)) * self.idf[f] for f, c in features(words).items() if f in self.idf}
+        """Topic key → score (0..1) of the query lemmas for the topic's phrasings."""
+        found = features(words)
+        query = {f: (1 + math.log(c)) * self.idf[f] for f, c in found.items() if f in self.idf}
         if not query:
             return {}
         totals: dict[int, float] = {}
         for feature, weight in _normalised(query).items():
             for label, value in self.postings[feature]:
                 totals[label] = totals.get(label, 0.0) + weight * value
+        probabilities = self.linear.probabilities(found) if self.linear else None
+        if probabilities is not None:
+            totals = {label: (1 - LINEAR_SHARE) * totals.get(label, 0.0) + LINEAR_SHARE * float(p)
+                      for label, p in enumerate(probabilities)}
         return {key: score for label, score in totals.items() for key in self.labels[label]}
 
 
@@ -81,7 +150,7 @@ def topic_texts(catalog: Catalog) -> dict[str, list[str]]:
     }
 
 
-def train(catalog: Catalog) -> Classifier:
+def train(catalog: Catalog, linear: bool = True) -> Classifier:
     """Fit the classifier on the catalog's own phrasings; topics with the same texts share one label."""
     grouped: dict[tuple[str, ...], list[str]] = {}
     for key, texts in topic_texts(catalog).items():
@@ -105,6 +174,7 @@ def train(catalog: Catalog) -> Classifier:
         labels=tuple(tuple(keys) for keys in grouped.values()),
         postings={f: tuple(rows) for f, rows in postings.items()},
         idf={f: idf[f] for f in postings},
+        linear=fit_linear(docs) if linear and len(docs) > 1 else None,
     )
 
 

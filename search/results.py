@@ -11,7 +11,7 @@ from kb.catalog import Catalog
 from kb.catalog import Category
 from kb.catalog import Need
 from kb.catalog import Topic
-from search.text import STOP_WORDS
+from search.text import GENERAL_WORDS
 from search.text import fold
 from search.text import swap_to_ru
 
@@ -86,13 +86,6 @@ class SearchResult:
 # which counts look-alike topics as rivals, is also enough).
 BEST_LEAD = 1.25
 MIN_WORD_LETTERS = 3
-# Words that never describe a problem on their own: typing «не» or «как» is not yet a question.
-GENERAL_WORDS = STOP_WORDS | frozenset((
-    "не", "ни", "нет", "да", "но", "или", "как", "где", "когда", "почему", "зачем", "куда", "откуда", "кто",
-    "чем", "какой", "какая", "какое", "какие", "так", "там", "тут", "уже", "еще", "все", "всё", "очень",
-    "можно", "нужно", "надо", "без", "под", "над", "про", "через", "вы", "нам", "мой", "моя", "мое", "мои",
-    "есть", "был", "была", "было", "были", "быть", "help", "the",
-))
 _LETTERS_RE = re.compile(r"[a-zа-я]+")
 
 

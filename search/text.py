@@ -8,7 +8,10 @@ from functools import lru_cache
 
 import Stemmer
 
-MAX_QUERY_LENGTH = 200
+# A pasted complaint is searched whole; what is kept of it (search log, the filed request, learnt pairs)
+# is its start.
+MAX_QUERY_LENGTH = 1000
+STORED_QUERY_LENGTH = 200
 
 # Prepositions, conjunctions and pronouns only: generic lists also drop «не», «как», «где», «другой»,
 # which carry meaning in support queries; IDF down-weights the rest.
@@ -20,6 +23,14 @@ STOP_WORDS = frozenset(
     )
 )
 
+# Words that never describe a problem on their own: typing «не» or «как» is not yet a question, and they
+# are no evidence for a topic either («как» fills the how-to phrasings of every «Иное»).
+GENERAL_WORDS = STOP_WORDS | frozenset((
+    "не", "ни", "нет", "да", "но", "или", "как", "где", "когда", "почему", "зачем", "куда", "откуда", "кто",
+    "чем", "какой", "какая", "какое", "какие", "так", "там", "тут", "уже", "еще", "все", "всё", "очень",
+    "можно", "нужно", "надо", "без", "под", "над", "про", "через", "вы", "нам", "мой", "моя", "мое", "мои",
+    "есть", "был", "была", "было", "были", "быть", "help", "the",
+))
 _WORD_RE = re.compile(r"[0-9a-zа-я]+")
 # Latin words for transliteration keep the apostrophe, the usual spelling of ь («den'gi»).
 _LATIN_WORD_RE = re.compile(r"[0-9a-z']*[0-9a-z]'?")
@@ -53,10 +64,14 @@ _stemmer = Stemmer.Stemmer("russian")
 
 
 def fold(text: str) -> str:
-    """NFKC, lower case, ё→е, odd characters removed; length capped."""
-    text = unicodedata.normalize("NFKC", text[: MAX_QUERY_LENGTH * 2])
-    text = _ODD_RE.sub(" ", text).lower().replace("ё", "е")
-    return text[:MAX_QUERY_LENGTH]
+    """NFKC, lower case, ё→е, odd characters removed; capped at what a query may be."""
+    return fold_text(text[: MAX_QUERY_LENGTH * 2])[:MAX_QUERY_LENGTH]
+
+
+def fold_text(text: str) -> str:
+    """fold() without the cap, for the catalog's own texts."""
+    text = unicodedata.normalize("NFKC", text)
+    return _ODD_RE.sub(" ", text).lower().replace("ё", "е")
 
 
 def words(text: str) -> list[str]:

@@ -24,7 +24,7 @@ from wtforms.validators import EqualTo
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
-from search.text import MAX_QUERY_LENGTH
+from search.text import STORED_QUERY_LENGTH
 from tickets.accounts import MIN_PASSWORD
 from tickets.accounts import TIMEZONES
 from tickets.status import AGENT_LABELS
@@ -188,6 +188,6 @@ class StatusForm(PortalForm):
 class RemovePairForm(PortalForm):
     """Remove a wrong phrase → topic pair; it never counts again."""
 
-    phrase = HiddenField(validators=[DataRequired("Не указан запрос"), Length(max=MAX_QUERY_LENGTH)])
+    phrase = HiddenField(validators=[DataRequired("Не указан запрос"), Length(max=STORED_QUERY_LENGTH)])
     topic = HiddenField(validators=[DataRequired("Не указана тема"), Length(max=201)])
     days = HiddenField()

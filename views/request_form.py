@@ -21,7 +21,7 @@ from kb.catalog import Catalog
 from kb.catalog import FieldDef
 from kb.catalog import Topic
 from search.log import scrub
-from search.text import MAX_QUERY_LENGTH
+from search.text import STORED_QUERY_LENGTH
 from tickets import service
 from tickets.models import Attachment
 from tickets.models import User
@@ -71,7 +71,7 @@ class RequestForm(PortalForm):
 
     submission_id = SubmissionIdField()
     # The words searched before the form was opened (the suggestion link's q): learning from use records them.
-    search_phrase = HiddenField(filters=[lambda v: v[:MAX_QUERY_LENGTH] if isinstance(v, str) else ""])
+    search_phrase = HiddenField(filters=[lambda v: v[:STORED_QUERY_LENGTH] if isinstance(v, str) else ""])
     author_name = StringField(
         "Кто пишет",
         validators=[DataRequired("Укажите имя и контакт того, кто пишет: учетной записью пользуется вся компания"),

@@ -98,7 +98,7 @@ def test_look_alike_topics_are_one_result_naming_their_categories(client):
 
 
 def test_a_need_in_two_categories_is_shown_once(client):
-    html = client.get("/search", query_string={"q": "обзвон"}, headers=HX).get_data(as_text=True)
+    html = client.get("/search", query_string={"q": "настройка обзвона"}, headers=HX).get_data(as_text=True)
     assert options(html).count("Помощь в настройке телефонии") == 1
     assert group_links(html, "Помощь в настройке телефонии") == [
         "/c/twin/pomoshch-v-nastrojke-telefonii", "/c/globaltelekom/pomoshch-v-nastrojke-telefonii",

@@ -47,6 +47,9 @@ FLOORS = [
     # Set 5: measured before any change made with it in view: 0.750 / 0.906, then 0.838 / 0.981 with
     # examples and fusion fitted on cross-validation over the examples, never on this set.
     pytest.param("blind-queries-5.jsonl", 0.97, 0.82, id="blind-5"),
+    # Set 6 (tuning set of stop 7): 0.840 / 0.953 before; 0.927 / 0.987 after whole-text indexing, whole
+    # queries and the regression. Set 7 stays sealed outside the repository as the judge.
+    pytest.param("blind-queries-6.jsonl", 0.97, 0.88, id="blind-6"),
     # Phrasings of the miss kinds written before the examples; BM25F alone: 0.527 / 0.691.
     pytest.param("meaning-queries.jsonl", 0.95, 0.85, id="meaning"),
 ]
