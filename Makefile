@@ -62,6 +62,9 @@ chromium: ## Install Debian's chromium for the browser tests when it is missing
 dovecot: ## Install Debian's dovecot-imapd for the IMAP tests when it is missing (the tests start a private one)
 	@test -x /usr/sbin/dovecot || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; }
 
+wrk: ## Install Debian's wrk for the page comparison (bench/compare.py) when it is missing
+	@test -x /usr/bin/wrk || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
 test: $(VENV)/.installed-dev $(HTMX) chromium dovecot ## Run the whole suite (again on PostgreSQL and S3 when TEST_DATABASE_URL is set; Redis from TEST_REDIS_URL)
 	$(BIN)/ruff check .
 	$(FLASK) content validate
@@ -71,11 +74,15 @@ test: $(VENV)/.installed-dev $(HTMX) chromium dovecot ## Run the whole suite (ag
 	  TEST_S3=1 $(BIN)/pytest -n 2 -m "not e2e"; \
 	fi
 
-bench: install ## Measure search latency and quality (with ablations), page server time, auto-close and the queue
+bench: install wrk ## Measure search latency and quality (with ablations), page server time, auto-close, the queue, and req/s beside hello and django-helpdesk
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/search_quality.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/close_stale.py
+	$(BIN)/python bench/compare.py $(COMPARE_ARGS)
+
+compare: install wrk ## Req/s of the portal's pages beside a Flask hello and django-helpdesk 2.6.1 under gunicorn (COMPARE_ARGS="--duration 10 --runs 3")
+	$(BIN)/python bench/compare.py $(COMPARE_ARGS)
 
 FUZZ_INPUTS ?= 12000
 FUZZ_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
@@ -91,4 +98,4 @@ load: $(VENV)/.installed-dev $(HTMX) ## 32 clients x 60 s of mixed load against 
 lint: $(VENV)/.installed-dev ## Lint with ruff
 	$(BIN)/ruff check .
 
-.PHONY: help install db run dev chromium dovecot test bench fuzz load lint
+.PHONY: help install db run dev chromium dovecot wrk test bench compare fuzz load lint

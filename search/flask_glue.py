@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 from flask import current_app
 from flask import session
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import SQLAlchemyError
 
 from db_types import utcnow
@@ -21,11 +22,17 @@ from search.learning import LearntPairs
 from search.learning import Prior
 from search.learning import PriorCache
 from search.learning import learn
-from search.log import log_row
-from search.log import write
+from search.log import LogEntry
+from search.log import log_entry
+from search.log import write_entries
+from search.log_writer import BatchWriter
+from search.memo import Memo
 from search.results import SearchResult
+from search.text import MAX_QUERY_LENGTH
 
 LAST_SEARCH = "last_search"
+LOG_WRITER = "search_log"
+MEMO = "search_memo"
 
 
 def current_index() -> SearchIndex:
@@ -34,28 +41,42 @@ def current_index() -> SearchIndex:
 
 
 def log_search(result: SearchResult) -> None:
-    """Write the search log row, unless SEARCH_LOG is off; a database problem never breaks search."""
+    """Log the search unless SEARCH_LOG is off: in this request, or queued for the batch writer when it has one."""
     if not current_app.config.get("SEARCH_LOG", True):
         return
-    row = log_row(result)
-    if row is None:
-        return
     now = utcnow()
-    try:
-        row = write(row, _previous_search(), now)
-        db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
-        current_app.logger.exception("search log row not written")
+    entry = log_entry(result, _previous_search(), now)
+    if entry is None:
         return
-    session[LAST_SEARCH] = [row.id, row.query, now.isoformat()]
+    writer: BatchWriter[LogEntry] | None = current_app.extensions.get(LOG_WRITER)
+    if writer is not None:
+        writer.add(entry)
+    else:
+        try:
+            store_entries([entry])
+        except SQLAlchemyError:
+            db.session.rollback()
+            current_app.logger.exception("search log row not written")
+            return
+    session[LAST_SEARCH] = [entry.token, entry.query, now.isoformat()]
 
 
-def _previous_search() -> tuple[int, str, datetime] | None:
-    """This browser's last logged search (row id, query, when), if it is readable."""
+def store_entries(entries: list[LogEntry]) -> None:
+    """Write the entries and commit; once more when another process's batch has just written one of the tokens."""
     try:
-        row_id, text, at = session.get(LAST_SEARCH) or ()
-        return int(row_id), str(text), datetime.fromisoformat(at)
+        write_entries(entries)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        write_entries(entries)
+        db.session.commit()
+
+
+def _previous_search() -> tuple[str, str, datetime] | None:
+    """This browser's last logged search (token, query, when), if it is readable."""
+    try:
+        token, text, at = session.get(LAST_SEARCH) or ()
+        return str(token), str(text), datetime.fromisoformat(at)
     except (TypeError, ValueError):
         return None
 
@@ -66,8 +87,21 @@ def learnt_prior(text: str) -> Prior:
     return learning.pairs().prior(text) if learning is not None else {}
 
 
+def remembered(key: tuple, compute):
+    """compute() once per key while the index and the learnt pairs stay the same (a bounded store per process)."""
+    learning = current_app.extensions.get("search_learning")
+    generation = (current_index(), learning.pairs() if learning is not None else None)
+    return current_app.extensions[MEMO].get(generation, key, compute)
+
+
 def search_quietly(text: str, limit: int = 5, exact: bool = False, prior: Prior | None = None) -> SearchResult:
-    """Search with the app's index and the learnt prior (unless one is given), without logging."""
+    """Search with the app's index and the learnt prior (unless one is given), without logging.
+
+    With the learnt prior the result depends only on the text and the generation: a repeated search is remembered.
+    """
+    if prior is None and len(text) <= MAX_QUERY_LENGTH:  # a longer text is not kept: its size has no bound
+        return remembered(("result", text, limit, exact),
+                          lambda: search_quietly(text, limit, exact, learnt_prior(text)))
     return query(current_index(), text, limit, exact=exact, prior=learnt_prior(text) if prior is None else prior)
 
 
@@ -97,6 +131,18 @@ def _load_pairs() -> LearntPairs | None:
         return None
 
 
+def _writer_for(app: Flask):
+    def write(entries: list[LogEntry]) -> None:
+        with app.app_context():
+            try:
+                store_entries(entries)
+            except SQLAlchemyError:
+                db.session.rollback()
+                raise
+
+    return write
+
+
 def init_app(app: Flask) -> None:
     """Set up the learning and (re)build the index whenever the catalog is (re)loaded."""
     synonyms_path = Path(app.config["CONTENT_DIR"]) / "synonyms.yaml"
@@ -104,6 +150,14 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("SEARCH_LEARN_MIN_COMPANIES", 3)
     app.config.setdefault("SEARCH_LEARN_HALF_LIFE_DAYS", 90)
     app.config.setdefault("SEARCH_LEARN_REFRESH_SECONDS", 60)
+    # The search log leaves the request path: rows are written by a thread per process in batches, at most
+    # this many seconds after a search (and at exit); 0 writes each row in its request.
+    app.config.setdefault("SEARCH_LOG_BATCH_SECONDS", 2.0)
+    app.config.setdefault("SEARCH_LOG_BATCH_SIZE", 200)
+    if float(app.config["SEARCH_LOG_BATCH_SECONDS"]) > 0:
+        app.extensions[LOG_WRITER] = BatchWriter(_writer_for(app), int(app.config["SEARCH_LOG_BATCH_SIZE"]),
+                                                 float(app.config["SEARCH_LOG_BATCH_SECONDS"]))
+    app.extensions[MEMO] = Memo()
     app.extensions["search_learning"] = PriorCache(_load_pairs, float(app.config["SEARCH_LEARN_REFRESH_SECONDS"]))
 
     def rebuild(catalog: Catalog) -> None:

@@ -1,8 +1,11 @@
-"""Search log rows: the normalised query with personal data removed, and the zero-result report."""
+"""Search log rows: the normalised query with personal data removed, one row per search typed, and the reports."""
 
 from __future__ import annotations
 
 import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 
@@ -24,6 +27,7 @@ _URL_RE = re.compile(r"https?://\S+|www\.\S+")
 _SPACES_RE = re.compile(r"\s+")
 # Longer than this between two requests and the visitor started a new search.
 TYPING_PAUSE = timedelta(seconds=60)
+TOKEN_BYTES = 12  # 16 characters: the search's id in the visitor's session and in its row
 
 
 def scrub(text: str) -> str:
@@ -36,17 +40,16 @@ def scrub(text: str) -> str:
     return _SPACES_RE.sub(" ", text).strip()[:STORED_QUERY_LENGTH]
 
 
-def log_row(result: SearchResult) -> SearchLog | None:
-    """The log row for a search, or None for an empty query."""
-    query = scrub(result.query)
-    if not query:
-        return None
-    top = result.top
-    count = len(result.topics) + len(result.articles) + len(result.categories)
-    top_key = top.key if top else None
-    corrected = scrub(result.corrected) if result.corrected else None
-    return SearchLog(query=query, corrected=corrected if corrected != query else None, top_result=top_key,
-                     result_count=count, had_results=count > 0)
+@dataclass(frozen=True)
+class LogEntry:
+    """One search to log: the row's values and the token of the search (one row) it belongs to."""
+
+    token: str
+    query: str
+    corrected: str | None
+    top_result: str | None
+    result_count: int
+    created_at: datetime
 
 
 def continues(previous: str, query: str) -> bool:
@@ -54,23 +57,52 @@ def continues(previous: str, query: str) -> bool:
     return query.startswith(previous) or previous.startswith(query)
 
 
-def write(row: SearchLog, previous: tuple[int, str, datetime] | None, now: datetime) -> SearchLog:
-    """Add the row, or fold it into the previous row of this visitor if it is the same search being typed.
+def log_entry(result: SearchResult, previous: tuple[str, str, datetime] | None, now: datetime) -> LogEntry | None:
+    """The entry for a search, or None for an empty query.
 
     Suggestions are fetched as the customer types, so «не раб», «не работает», «не работает обзвон»
-    are one search: the log keeps the last state, and the report counts it once.
+    are one search: while the query goes on from this visitor's previous one (token, query, when) within
+    TYPING_PAUSE, the entry keeps its token, and the log keeps one row with the last state.
     """
+    query = scrub(result.query)
+    if not query:
+        return None
+    token = new_token()
     if previous is not None:
-        row_id, text, at = previous
-        earlier = db.session.get(SearchLog, row_id) if now - at <= TYPING_PAUSE else None
-        if earlier is not None and continues(text, row.query):
-            earlier.query, earlier.top_result, earlier.corrected = row.query, row.top_result, row.corrected
-            earlier.result_count, earlier.had_results = row.result_count, row.had_results
-            earlier.created_at = now
-            return earlier
-    row.created_at = now
-    db.session.add(row)
-    return row
+        last_token, text, at = previous
+        if now - at <= TYPING_PAUSE and continues(text, query):
+            token = last_token
+    top = result.top
+    corrected = scrub(result.corrected) if result.corrected else None
+    return LogEntry(token=token, query=query, corrected=corrected if corrected != query else None,
+                    top_result=top.key if top else None,
+                    result_count=len(result.topics) + len(result.articles) + len(result.categories), created_at=now)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def write_entries(entries: Sequence[LogEntry]) -> None:
+    """Add or update one row per token with its latest entry; a row never goes back to an earlier state.
+
+    No commit: the caller commits (and retries on a unique-token clash with another process's batch).
+    """
+    latest: dict[str, LogEntry] = {}
+    for entry in entries:
+        if entry.token not in latest or latest[entry.token].created_at <= entry.created_at:
+            latest[entry.token] = entry
+    if not latest:
+        return
+    rows = {row.token: row for row in db.session.scalars(select(SearchLog).where(SearchLog.token.in_(latest)))}
+    for token, entry in latest.items():
+        row = rows.get(token)
+        if row is None:
+            db.session.add(row := SearchLog(token=token))
+        elif row.created_at > entry.created_at:
+            continue
+        row.query, row.corrected, row.top_result = entry.query, entry.corrected, entry.top_result
+        row.result_count, row.had_results, row.created_at = entry.result_count, entry.result_count > 0, entry.created_at
 
 
 def zero_result_queries(limit: int = 20, since: datetime | None = None) -> list[tuple[str, int]]:

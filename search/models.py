@@ -21,6 +21,8 @@ class SearchLog(db.Model):
     __table_args__ = (Index("ix_search_log_had_results_query", "had_results", "query"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Random id of one search as typed, kept in the visitor's session: later states of it update this row.
+    token: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     query: Mapped[str] = mapped_column(String(200))
     # The repaired words (layout, transliteration, typos) the results were found for, scrubbed like the query.

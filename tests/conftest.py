@@ -76,6 +76,8 @@ def _config(database_url: str, tmp: Path) -> dict:
         "PORTAL_BASE_URL": "http://portal.test",
         # Limits are off for tests about something else; tests/web/test_rate_limits.py uses the real ones.
         "RATELIMIT_ENABLED": False,
+        # Tests read the search log right after a request: each row is written in it, not by the batch thread.
+        "SEARCH_LOG_BATCH_SECONDS": 0,
     }
 
 

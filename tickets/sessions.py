@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from extensions import db
 from tickets.models import LoginSession
@@ -49,11 +50,14 @@ def resume(session_id: str, now: datetime | None = None) -> User | None:
     if parts is None:
         return None
     user_id, token = parts
-    row = db.session.scalar(select(LoginSession).filter_by(token_hash=_digest(token)))
-    if row is None or row.user_id != user_id or row.expires_at <= _now(now):
-        return None
-    user = db.session.get(User, user_id)
-    if user is None or not user.active:
+    # One query on every signed-in request: the live session, its active account and the company pages show.
+    user = db.session.scalar(
+        select(User).join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == _digest(token), LoginSession.user_id == user_id,
+               LoginSession.expires_at > _now(now), User.active.is_(True))
+        .options(joinedload(User.company))
+    )
+    if user is None:
         return None
     user.session_id = session_id
     return user

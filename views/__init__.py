@@ -20,15 +20,19 @@ def init_app(app: Flask) -> None:
     from views import inbound_mail
     from views import inputs
     from views import metrics
+    from views import page_cache
     from views import password
     from views import requests
     from views import search
+    from views import static_files
     from views import template_helpers
 
     inputs.init_app(app)
+    page_cache.init_app(app)
     for module in (catalog, help, auth, password, account, requests, console, console_search, inbound_mail, search,
                    api, health, metrics):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     headers.init_app(app)
     template_helpers.init_app(app)
+    static_files.init_app(app)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from flask import current_app
 from flask import jsonify
 from flask import request
 from flask import url_for
 
 from kb import current_catalog
 from search import SearchResult
-from search import run_search
+from search import log_search
+from search.flask_glue import remembered
+from search.flask_glue import search_quietly
 from search.results import MORE_WORDS_HINT
 from search.results import best_is_clear
 from search.results import describes_enough
@@ -88,4 +91,16 @@ def search():
     q = request.args.get("q", "")
     if not describes_enough(q):
         return jsonify(_json(SearchResult(query=q[:MAX_QUERY_LENGTH]), enough=False))
-    return jsonify(_json(run_search(q, limit)))
+    # The answer is the same for everyone asking the same: built once per search generation, logged every time.
+    if len(q) > MAX_QUERY_LENGTH:
+        result, body = _answer(q, limit)
+    else:
+        result, body = remembered(("api", q, limit, request.script_root), lambda: _answer(q, limit))
+    log_search(result)
+    return current_app.response_class(body, mimetype=current_app.json.mimetype)
+
+
+def _answer(q: str, limit: int) -> tuple[SearchResult, bytes]:
+    """The result and its JSON answer, serialised as jsonify would."""
+    result = search_quietly(q, limit)
+    return result, jsonify(_json(result)).get_data()

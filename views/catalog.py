@@ -20,6 +20,7 @@ from views import uploads
 from views.deflection import suggestions_for
 from views.forms import SUBMISSION_ID_RE
 from views.inputs import form_ids
+from views.page_cache import cached_for_anonymous
 from views.rendering import redirect_to
 from views.rendering import render
 from views.request_form import form_class_for
@@ -40,6 +41,7 @@ def _topic_or_404(category: str, topic: str):
 
 
 @bp.get("/")
+@cached_for_anonymous
 def home():
     """Show the search box and the request categories."""
     return render("home.html", categories=current_catalog().categories, q="", result=None, fallback=[],
@@ -47,6 +49,7 @@ def home():
 
 
 @bp.get("/c/<category>")
+@cached_for_anonymous
 def category(category: str):
     """List the topics of one category."""
     found = current_catalog().category(category)

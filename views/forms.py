@@ -32,6 +32,7 @@ from tickets.status import TRANSITIONS
 from tickets.status import Status
 from tickets.validators import AUTHOR_NAME_MAX
 from tickets.validators import single_line
+from views.widgets import fast_widget
 
 SUBMISSION_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -52,6 +53,9 @@ class PortalForm(FlaskForm):
             if issubclass(field_class, StringField) and not issubclass(field_class, TextAreaField | PasswordField):
                 options["filters"] = [_single_line, *unbound_field.kwargs.get("filters", ()),
                                       *options.get("filters", ())]
+            widget = fast_widget(field_class)
+            if widget is not None and "widget" not in unbound_field.kwargs:
+                options["widget"] = widget
             return unbound_field.bind(form=form, **options)
 
 

@@ -6,12 +6,14 @@ from flask import Blueprint
 from flask import abort
 
 from kb import current_catalog
+from views.page_cache import cached_for_anonymous
 from views.rendering import render
 
 bp = Blueprint("help", __name__, url_prefix="/help")
 
 
 @bp.get("/")
+@cached_for_anonymous
 def index():
     """List every help article, field instructions first."""
     catalog = current_catalog()
@@ -20,6 +22,7 @@ def index():
 
 
 @bp.get("/<slug>")
+@cached_for_anonymous
 def article(slug: str):
     """Show one article; htmx gets only the article body for inline help."""
     found = current_catalog().article(slug)
