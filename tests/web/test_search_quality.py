@@ -48,8 +48,11 @@ FLOORS = [
     # examples and fusion fitted on cross-validation over the examples, never on this set.
     pytest.param("blind-queries-5.jsonl", 0.97, 0.82, id="blind-5"),
     # Set 6 (tuning set of stop 7): 0.840 / 0.953 before; 0.927 / 0.987 after whole-text indexing, whole
-    # queries and the regression. Set 7 stays sealed outside the repository as the judge.
+    # queries and the regression. Set 7 was sealed outside the repository as the judge.
     pytest.param("blind-queries-6.jsonl", 0.97, 0.88, id="blind-6"),
+    # Set 7: the sealed judge of stop 7, looked at twice (numbers only): 0.793 / 0.940 before, 0.900 / 0.980
+    # after. A floor from here on; the next step needs a fresh sealed set.
+    pytest.param("blind-queries-7.jsonl", 0.97, 0.88, id="blind-7"),
     # Phrasings of the miss kinds written before the examples; BM25F alone: 0.527 / 0.691.
     pytest.param("meaning-queries.jsonl", 0.95, 0.85, id="meaning"),
 ]
